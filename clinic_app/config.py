@@ -1,0 +1,94 @@
+"""Settings read from the environment, with defaults that run the app with no configuration at all.
+
+Every setting is documented in the README. Tests pass overrides to ``create_app`` instead of setting
+environment variables, so one process can build differently configured apps side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def database_url(raw: str) -> str:
+    """Let a plain ``postgresql://`` URL (as hosting providers hand out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def secret_key(instance_path: Path) -> str:
+    """Return a secret key kept in the instance folder, creating one on first run.
+
+    The instance folder is git-ignored, so the key never reaches the repository, and it survives
+    restarts so that sessions and confirmation links stay valid.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+    get = environ.get
+    default_db = f"sqlite:///{instance_path / 'clinic.sqlite3'}"
+    return {
+        "SECRET_KEY": get("SECRET_KEY") or secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(get("DATABASE_URL") or default_db),
+        # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files under MAIL_FILE_DIR.
+        "MAIL_SERVER": get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int(environ, "MAIL_PORT", 25),
+        "MAIL_USERNAME": get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag(get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(get("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT_SECONDS": _int(environ, "MAIL_TIMEOUT_SECONDS", 20),
+        "MAIL_FROM": get("MAIL_FROM") or "Clinic requests <requests@localhost>",
+        "MAIL_FILE_DIR": get("MAIL_FILE_DIR") or str(instance_path / "mail"),
+        "STAFF_EMAILS": _list(get("STAFF_EMAILS")) or ["frontdesk@localhost"],
+        # Outbox: "thread" drains it inside the web process; "off" leaves it to `flask outbox run`.
+        "OUTBOX_WORKER": get("OUTBOX_WORKER", "thread"),
+        "OUTBOX_POLL_SECONDS": _int(environ, "OUTBOX_POLL_SECONDS", 10),
+        "OUTBOX_MAX_ATTEMPTS": _int(environ, "OUTBOX_MAX_ATTEMPTS", 20),
+        "PUBLIC_BASE_URL": (get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "CLINIC_NAME": get("CLINIC_NAME") or "Cascade Headache & Neck Clinic",
+        "CLINIC_PHONE": get("CLINIC_PHONE") or "(503) 555-0142",
+        "CLINIC_ADDRESS": get("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
+        "CLINIC_TIMEZONE": get("CLINIC_TIMEZONE") or "America/Los_Angeles",
+        "CLINIC_RESPONSE_TIME": get("CLINIC_RESPONSE_TIME") or "one business day",
+        "SELF_PAY_VISIT_FEE": _int(environ, "SELF_PAY_VISIT_FEE", 85),
+        "DATA_RETENTION_DAYS": _int(environ, "DATA_RETENTION_DAYS", 365),
+        "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(get("SESSION_COOKIE_SECURE")),
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    }

@@ -1,0 +1,23 @@
+"""A request's answers after validation: plain values, no form or database objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic_app.coverage import Concern, CoverageAnswers
+from clinic_app.intake.choices import ContactMethod, TimeOfDay, Weekday
+
+
+@dataclass(frozen=True)
+class RequestAnswers:
+    full_name: str
+    email: str | None
+    phone_e164: str | None
+    preferred_contact: ContactMethod
+    best_days: list[Weekday]
+    best_times: list[TimeOfDay]
+    main_concern: Concern
+    headache_days_per_month: int
+    message: str | None
+    has_warning_signs: bool
+    insurance: CoverageAnswers

@@ -1,0 +1,29 @@
+"""Links to a request's confirmation page that need no cookie and stop working after a while.
+
+The confirmation shows the coverage note, which is health information, so its address is a signed,
+expiring token rather than a guessable number. It works inside a cross-site iframe, where cookies may
+be blocked.
+"""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_app.models import ConsultationRequest
+
+SALT = "request-confirmation"
+
+
+def confirmation_token(secret_key: str, request: ConsultationRequest) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(request.reference)
+
+
+def request_for_token(session: Session, secret_key: str, token: str, max_age_seconds: int) -> ConsultationRequest | None:
+    """The request the token names, or None when the token is forged, damaged or expired."""
+    try:
+        reference = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age_seconds)
+    except BadSignature:
+        return None
+    return session.scalar(select(ConsultationRequest).where(ConsultationRequest.reference == reference))

@@ -1,0 +1,236 @@
+"""The request form: every field validated on the server, whatever the browser sent.
+
+Questions that depend on another answer (carrier and plan type for private insurance; the deductible
+questions for plans that have one) are checked against that answer here, and dropped when they do not
+apply, so no combination of posted values stores something the visitor was not asked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import TextAreaField, ValidationError, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from clinic_app.coverage import (
+    COST_SHARING_COVERAGE,
+    Concern,
+    Coverage,
+    CoverageAnswers,
+    DeductibleStatus,
+    PlanType,
+    VisitType,
+    default_rules,
+)
+from clinic_app.intake.answers import RequestAnswers
+from clinic_app.intake.choices import LABELS, ContactMethod, TimeOfDay, Weekday
+
+MESSAGE_MAX = 1000
+EXPIRED_FORM = "This page was open for a long time. Please check your answers and press Send again."
+
+
+def single_line(value: str | None) -> str | None:
+    """Trim, fold runs of white space, and drop control characters (no header or NUL tricks)."""
+    if value is None:
+        return None
+    cleaned = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
+    return " ".join(cleaned.split())
+
+
+def multi_line(value: str | None) -> str | None:
+    if value is None:
+        return None
+    kept = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()
+
+
+def options(enum) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in LABELS[enum].items()]
+
+
+class TypedTextField(StringField):
+    """Shows what the visitor typed, even after validation stored a normalized value in ``data``."""
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else (self.data or "")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number; anything else leaves no value, so NumberRange gives the one friendly message."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = int(raw) if re.fullmatch(r"\d{1,4}", raw) else None
+
+
+class DollarField(TypedTextField):
+    """An amount in dollars, written as people write it: 250, $250, 1,200.50."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip().replace("$", "").replace(",", "").strip()
+        self.data = Decimal(raw) if re.fullmatch(r"\d{1,6}(\.\d{1,2})?", raw) else None
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def required_choice(label: str, enum, message: str, **kwargs) -> RadioField:
+    return RadioField(label, choices=options(enum), invalid_choice_message=message, **kwargs)
+
+
+class RequestForm(FlaskForm):
+    visit_type = required_choice(
+        "What would you like to book?", VisitType, "Choose a free consultation or a new-patient appointment."
+    )
+    full_name = StringField(
+        "Full name",
+        filters=[single_line],
+        validators=[DataRequired("Enter your full name."), Length(max=120, message="Keep your name under 120 letters.")],
+    )
+    phone = TypedTextField("Phone number", filters=[single_line])
+    email = TypedTextField("Email address", filters=[single_line])
+    preferred_contact = required_choice(
+        "How should we contact you?", ContactMethod, "Choose how you would like us to contact you."
+    )
+    best_days = CheckboxesField(
+        "Best days to reach you", choices=options(Weekday), invalid_choice_message="Choose days from the list."
+    )
+    best_times = CheckboxesField(
+        "Best times to reach you", choices=options(TimeOfDay), invalid_choice_message="Choose times from the list."
+    )
+    main_concern = required_choice("What is your main concern?", Concern, "Choose your main concern.")
+    headache_days = WholeNumberField(
+        "In a typical month, on how many days do you have a headache?",
+        validators=[NumberRange(0, 31, message="Enter a number of days from 0 to 31.")],
+    )
+    message = TextAreaField(
+        "Anything else you want us to know? (optional)",
+        filters=[multi_line],
+        validators=[Optional(), Length(max=MESSAGE_MAX, message=f"Keep your message under {MESSAGE_MAX} characters.")],
+    )
+    warning_signs = RadioField(
+        "Do you have any of these warning signs now?",
+        choices=[SelectChoice("yes", "Yes, at least one of these"), SelectChoice("no", "No, none of these")],
+        invalid_choice_message="Tell us if you have any of these warning signs.",
+    )
+    coverage = required_choice("What kind of health coverage do you have?", Coverage, "Choose your kind of coverage.")
+    carrier = SelectField("Insurance company", validate_choice=False)
+    plan_type = RadioField("Plan type", choices=options(PlanType), validate_choice=False)
+    age = WholeNumberField(
+        "Your age in years", validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")]
+    )
+    deductible_status = RadioField(
+        "Have you met this year's deductible?", choices=options(DeductibleStatus), validate_choice=False
+    )
+    deductible_remaining = DollarField(
+        "How much of your deductible is left? (optional)",
+        validators=[Optional(), NumberRange(0, 100_000, message="Enter an amount in dollars, like 250.")],
+    )
+    copay = DollarField(
+        "Your copay for each visit (optional)",
+        validators=[Optional(), NumberRange(0, 10_000, message="Enter an amount in dollars, like 40.")],
+    )
+    coinsurance_percent = WholeNumberField(
+        "Your coinsurance percent (optional)",
+        validators=[Optional(), NumberRange(0, 100, message="Enter a percent from 0 to 100, like 20.")],
+    )
+    consent = BooleanField(
+        "You may contact me about this request.",
+        validators=[DataRequired("Tick this box so we can contact you about your request.")],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        carriers = default_rules().carriers
+        self.carrier.choices = [
+            SelectChoice("", "Choose your insurance company"),
+            *(SelectChoice(key, name) for key, name in carriers.items()),
+        ]
+
+    # Contact details: the way the visitor asked to be reached must be given.
+    def validate_phone(self, field: StringField) -> None:
+        if not field.data:
+            if self.preferred_contact.data in (ContactMethod.PHONE, ContactMethod.TEXT):
+                raise ValidationError("Enter your phone number, so we can call or text you.")
+            return
+        try:
+            number = phonenumbers.parse(field.data, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError("Enter a phone number with area code, like 503-555-0142.")
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_email(self, field: StringField) -> None:
+        if not field.data:
+            if self.preferred_contact.data == ContactMethod.EMAIL:
+                raise ValidationError("Enter your email address, so we can email you.")
+            if not self.phone.data:
+                raise ValidationError("Enter a phone number or an email address, so we can reach you.")
+            return
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValidationError("Enter an email address like name@example.com.") from error
+
+    # Insurance questions that apply only to some coverage answers.
+    def validate_carrier(self, field: SelectField) -> None:
+        if self.coverage.data == Coverage.PRIVATE and field.data not in default_rules().carriers:
+            raise ValidationError("Choose your insurance company, or Other.")
+
+    def validate_plan_type(self, field: RadioField) -> None:
+        if self.coverage.data == Coverage.PRIVATE and field.data not in PlanType._value2member_map_:
+            raise ValidationError("Choose your plan type, or Not sure.")
+
+    def validate_deductible_status(self, field: RadioField) -> None:
+        if self._has_cost_sharing() and field.data not in DeductibleStatus._value2member_map_:
+            raise ValidationError("Tell us if you have met your deductible, or choose Not sure.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.meta.csrf and self.csrf_token.errors:
+            self.csrf_token.errors = [EXPIRED_FORM]
+        return valid
+
+    def _has_cost_sharing(self) -> bool:
+        return self.coverage.data in COST_SHARING_COVERAGE
+
+    def to_answers(self) -> RequestAnswers:
+        """The validated answers, with the questions that did not apply left out."""
+        coverage = Coverage(self.coverage.data)
+        private = coverage is Coverage.PRIVATE
+        cost_sharing = self._has_cost_sharing()
+        insurance = CoverageAnswers(
+            visit_type=VisitType(self.visit_type.data),
+            coverage=coverage,
+            age=self.age.data,
+            main_concern=Concern(self.main_concern.data),
+            carrier=self.carrier.data if private else None,
+            plan_type=PlanType(self.plan_type.data) if private else None,
+            deductible_status=DeductibleStatus(self.deductible_status.data) if cost_sharing else None,
+            deductible_remaining=self.deductible_remaining.data if cost_sharing else None,
+            copay=self.copay.data if cost_sharing else None,
+            coinsurance_percent=self.coinsurance_percent.data if cost_sharing else None,
+        )
+        return RequestAnswers(
+            full_name=self.full_name.data,
+            email=self.email.data or None,
+            phone_e164=self.phone.data or None,
+            preferred_contact=ContactMethod(self.preferred_contact.data),
+            best_days=[Weekday(day) for day in self.best_days.data or []],
+            best_times=[TimeOfDay(time) for time in self.best_times.data or []],
+            main_concern=insurance.main_concern,
+            headache_days_per_month=self.headache_days.data,
+            message=self.message.data or None,
+            has_warning_signs=self.warning_signs.data == "yes",
+            insurance=insurance,
+        )

@@ -1,0 +1,1 @@
+"""Outgoing email: queued in the caller's transaction, sent by a worker after the commit."""

@@ -1,0 +1,154 @@
+"""The outbox: emails are rows first, so a request's email is never lost when the mail server is down.
+
+``enqueue`` adds a row in the caller's transaction. ``deliver_due`` claims due rows one at a time with a
+conditional UPDATE that only one process can win (on SQLite and PostgreSQL alike), sends, and records
+the result. A claim is a lease: if a worker dies mid-send, the row becomes due again when it runs out,
+and the retry carries the same Message-ID so the receiving side can tell it is the same email.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_app.mail.transports import Transport
+from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, utcnow
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=2)
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def enqueue(
+    session: Session,
+    *,
+    sender: str,
+    recipients: list[str],
+    subject: str,
+    body_text: str,
+    body_html: str,
+    message_domain: str,
+    request: ConsultationRequest | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> OutboxEmail:
+    """Add an email to the outbox in the caller's transaction; it leaves only after the commit."""
+    email = OutboxEmail(
+        message_id=make_msgid(domain=message_domain),
+        request=request,
+        recipients=list(recipients),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers={"From": sender, **(extra_headers or {})},
+        state=EmailState.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(email)
+    return email
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the given number of failed attempts: 30 s, doubling, at most two hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver_due(
+    session: Session,
+    transport: Transport,
+    *,
+    max_attempts: int,
+    now: datetime | None = None,
+    limit: int = 50,
+) -> DeliveryReport:
+    """Send the emails that are due, each claimed so that no other worker sends it at the same time."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    due_ids = session.scalars(
+        sa.select(OutboxEmail.id)
+        .where(_due(now))
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        .limit(limit)
+    ).all()
+    session.commit()
+    for email_id in due_ids:
+        if not _claim(session, email_id, now):
+            continue
+        email = session.get(OutboxEmail, email_id)
+        assert email is not None
+        try:
+            transport.send(as_message(email, now))
+        # Whatever goes wrong in one send is recorded on that row; the worker goes on with the rest.
+        except Exception as error:  # noqa: BLE001
+            _record_failure(email, error, now, max_attempts)
+            if email.state is EmailState.FAILED:
+                report.failed += 1
+            else:
+                report.retrying += 1
+        else:
+            email.state = EmailState.SENT
+            email.sent_at = utcnow()
+            email.claimed_until = None
+            email.last_error = None
+            report.sent += 1
+        session.commit()
+    return report
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        OutboxEmail.state == EmailState.QUEUED,
+        OutboxEmail.next_attempt_at <= now,
+        sa.or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+    )
+
+
+def _claim(session: Session, email_id: int, now: datetime) -> bool:
+    """Take the row for this worker. Only one concurrent UPDATE can still find it due."""
+    result = session.execute(
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.id == email_id, _due(now))
+        .values(claimed_until=now + CLAIM_LEASE, attempts=OutboxEmail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:
+    email.last_error = f"{type(error).__name__}: {error}"[:2000]
+    email.claimed_until = None
+    if email.attempts >= max_attempts:
+        email.state = EmailState.FAILED
+        log.error("email %s failed for good after %d attempts: %s", email.id, email.attempts, email.last_error)
+    else:
+        email.next_attempt_at = now + retry_delay(email.attempts)
+        log.warning("email %s attempt %d failed, retrying: %s", email.id, email.attempts, email.last_error)
+
+
+def as_message(email: OutboxEmail, now: datetime) -> EmailMessage:
+    message = EmailMessage()
+    for name, value in email.headers.items():
+        message[name] = value
+    message["To"] = ", ".join(email.recipients)
+    message["Subject"] = email.subject
+    message["Message-ID"] = email.message_id
+    message["Date"] = format_datetime(now)
+    message.set_content(email.body_text)
+    message.add_alternative(email.body_html, subtype="html")
+    return message

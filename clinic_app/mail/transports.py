@@ -1,0 +1,75 @@
+"""Ways an email can leave: an SMTP server, or .eml files in a folder when no server is configured."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Mapping, Protocol
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SMTPTransport:
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: float = 20
+
+    def send(self, message: EmailMessage) -> None:
+        context = ssl.create_default_context()
+        if self.use_ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with client:
+            if self.use_tls and not self.use_ssl:
+                client.starttls(context=context)
+            if self.username:
+                client.login(self.username, self.password)
+            client.send_message(message)
+
+    def describe(self) -> str:
+        security = "SSL" if self.use_ssl else "STARTTLS" if self.use_tls else "plain"
+        return f"SMTP {self.host}:{self.port} ({security})"
+
+
+@dataclass(frozen=True)
+class FileTransport:
+    directory: Path
+
+    def send(self, message: EmailMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
+        target = self.directory / f"{name}.eml"
+        # Write then rename, so a reader never sees half a message.
+        partial = target.with_suffix(".part")
+        partial.write_bytes(message.as_bytes())
+        partial.replace(target)
+
+    def describe(self) -> str:
+        return f"files in {self.directory}"
+
+
+def transport_from_config(config: Mapping[str, object]) -> Transport:
+    if config["MAIL_SERVER"]:
+        return SMTPTransport(
+            host=str(config["MAIL_SERVER"]),
+            port=int(config["MAIL_PORT"]),
+            username=str(config["MAIL_USERNAME"]),
+            password=str(config["MAIL_PASSWORD"]),
+            use_tls=bool(config["MAIL_USE_TLS"]),
+            use_ssl=bool(config["MAIL_USE_SSL"]),
+            timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
+        )
+    return FileTransport(Path(str(config["MAIL_FILE_DIR"])))

@@ -1,0 +1,159 @@
+"""Database tables. Times are stored in UTC; pages and emails show them in the clinic's zone."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic_app.coverage import Concern, Coverage, DeductibleStatus, NoteStatus, PlanType, VisitType
+from clinic_app.extensions import db
+from clinic_app.intake.choices import ContactMethod
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zones: store naive UTC there.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def enum_column(enum_type: type[enum.Enum]) -> sa.Enum:
+    """Store an enum by its value as text, so adding a member needs no database type change."""
+    return sa.Enum(
+        enum_type,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class RequestStatus(enum.StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+
+
+class ConsultationRequest(db.Model):
+    __tablename__ = "consultation_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus), nullable=False, default=RequestStatus.NEW, index=True
+    )
+    visit_type: Mapped[VisitType] = mapped_column(enum_column(VisitType), nullable=False)
+    full_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    email: Mapped[str | None] = mapped_column(sa.String(254), nullable=True)
+    phone_e164: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    preferred_contact: Mapped[ContactMethod] = mapped_column(enum_column(ContactMethod), nullable=False)
+    best_days: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    best_times: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    main_concern: Mapped[Concern] = mapped_column(enum_column(Concern), nullable=False)
+    headache_days_per_month: Mapped[int] = mapped_column(nullable=False)
+    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    has_warning_signs: Mapped[bool] = mapped_column(nullable=False)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    insurance: Mapped[InsuranceAnswers] = relationship(
+        back_populates="request", uselist=False, cascade="all, delete-orphan"
+    )
+    coverage_note: Mapped[StoredCoverageNote] = relationship(
+        back_populates="request", uselist=False, cascade="all, delete-orphan"
+    )
+    emails: Mapped[list[OutboxEmail]] = relationship(back_populates="request")
+
+
+class InsuranceAnswers(db.Model):
+    __tablename__ = "insurance_answers"
+
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation_request.id", ondelete="CASCADE"), primary_key=True
+    )
+    coverage: Mapped[Coverage] = mapped_column(enum_column(Coverage), nullable=False)
+    carrier: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    plan_type: Mapped[PlanType | None] = mapped_column(enum_column(PlanType), nullable=True)
+    age: Mapped[int] = mapped_column(nullable=False)
+    deductible_status: Mapped[DeductibleStatus | None] = mapped_column(enum_column(DeductibleStatus), nullable=True)
+    deductible_remaining: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    copay: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    coinsurance_percent: Mapped[int | None] = mapped_column(nullable=True)
+
+    request: Mapped[ConsultationRequest] = relationship(back_populates="insurance")
+
+
+class StoredCoverageNote(db.Model):
+    """The note exactly as the visitor saw it, so later rule changes never rewrite what was said."""
+
+    __tablename__ = "coverage_note"
+
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation_request.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[NoteStatus] = mapped_column(enum_column(NoteStatus), nullable=False)
+    headline: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    paragraphs: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    caveats: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    rule_ids: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    rules_version: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+
+    request: Mapped[ConsultationRequest] = relationship(back_populates="coverage_note")
+
+
+class EmailState(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxEmail(db.Model):
+    """An email waiting to leave, or the record that it left. Rendered when queued, sent after commit."""
+
+    __tablename__ = "outbox_email"
+    __table_args__ = (sa.Index("ix_outbox_email_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(sa.String(255), unique=True, nullable=False)
+    request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("consultation_request.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    recipients: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    headers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
+    state: Mapped[EmailState] = mapped_column(enum_column(EmailState), nullable=False, default=EmailState.QUEUED)
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # A worker holds a row until this time while it sends; a crashed worker's claim simply runs out.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+    request: Mapped[ConsultationRequest | None] = relationship(back_populates="emails")

@@ -1,0 +1,101 @@
+"""Helpers shared by the tests: posting the form as a browser would, reading what a person sees."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+from html.parser import HTMLParser
+
+import sqlalchemy as sa
+
+from clinic_app.extensions import db
+from clinic_app.mail.outbox import DeliveryReport, deliver_due
+from clinic_app.mail.transports import transport_from_config
+
+
+def valid_answers(**changes) -> dict[str, object]:
+    """A complete, valid request from a private-insurance patient; change what a test is about."""
+    answers: dict[str, object] = {
+        "visit_type": "consultation",
+        "full_name": "Ana Díaz",
+        "phone": "(503) 555-0142",
+        "email": "Ana.Diaz@Example.com",
+        "preferred_contact": "phone",
+        "best_days": ["mon", "wed"],
+        "best_times": ["morning"],
+        "main_concern": "neck_headache",
+        "headache_days": "8",
+        "message": "Worse after long days at the computer.",
+        "warning_signs": "no",
+        "coverage": "private",
+        "carrier": "premera",
+        "plan_type": "ppo",
+        "age": "41",
+        "deductible_status": "not_met",
+        "deductible_remaining": "$1,200",
+        "copay": "40",
+        "coinsurance_percent": "20",
+        "consent": "y",
+    }
+    answers.update(changes)
+    return {key: value for key, value in answers.items() if value is not None}
+
+
+def csrf_token(client, path: str = "/request") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def submit(client, answers: dict[str, object] | None = None, **changes):
+    """Open the form, then post the answers with the page's CSRF token, as a browser does."""
+    data = dict(answers if answers is not None else valid_answers(**changes))
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post("/request", data=data)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+        elif tag in ("p", "li", "h1", "h2", "h3", "legend", "label", "div", "section", "tr"):
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str, element: str = "main") -> str:
+    """The text a person reads inside the first <element>, with white space folded per block."""
+    start = html.index(f"<{element}")
+    end = html.index(f"</{element}>", start)
+    extractor = _TextExtractor()
+    extractor.feed(html[start:end])
+    lines = (" ".join(line.split()) for line in unescape("".join(extractor.parts)).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def deliver(app, now: datetime | None = None) -> DeliveryReport:
+    """Run one round of the outbox worker, as the background thread does."""
+    with app.app_context():
+        report = deliver_due(
+            db.session, transport_from_config(app.config), max_attempts=app.config["OUTBOX_MAX_ATTEMPTS"], now=now
+        )
+        db.session.remove()
+        return report

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from clinic_app.formatting import clinic_time, phone_for_people
+from clinic_app.mail.outbox import retry_delay
+
+
+def test_times_are_shown_in_the_clinic_zone_with_the_zone_named():
+    winter = datetime(2026, 11, 22, 17, 5, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 1, 16, 30, tzinfo=timezone.utc)
+    assert clinic_time(winter, "America/Los_Angeles") == "Sunday, November 22, 2026 at 9:05 AM PST"
+    assert clinic_time(summer, "America/Los_Angeles") == "Wednesday, July 1, 2026 at 9:30 AM PDT"
+
+
+def test_phone_numbers_are_written_the_american_way():
+    assert phone_for_people("+15035550142") == "(503) 555-0142"
+    assert phone_for_people("+442079460958") == "+44 20 7946 0958"
+    assert phone_for_people(None) == ""
+
+
+def test_retry_delay_doubles_from_thirty_seconds_up_to_two_hours():
+    assert [retry_delay(n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 240, 480]
+    assert retry_delay(9).total_seconds() == 7200
+    assert retry_delay(30).total_seconds() == 7200
