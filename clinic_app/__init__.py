@@ -23,6 +23,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: Path |
     app.config.from_mapping(load_config(Path(app.instance_path)))
     app.config.from_mapping(overrides or {})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
     register_template_helpers(app)

@@ -1,0 +1,83 @@
+"""The outbox worker as its own process (`flask --app wsgi outbox run`), one or two at a time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from clinic_app.extensions import db
+from clinic_app.mail.outbox import enqueue
+
+from tests.helpers import submit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker(app, smtp_server) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "test-secret-key",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+        "OUTBOX_POLL_SECONDS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def stop(worker: subprocess.Popen) -> str:
+    worker.terminate()
+    output, _ = worker.communicate(timeout=10)
+    return output
+
+
+def test_worker_process_sends_what_the_web_app_queued(app, smtp_server):
+    submit(app.test_client())
+    worker = start_worker(app, smtp_server)
+    try:
+        wait_for(lambda: len(smtp_server.messages) == 1)
+    finally:
+        output = stop(worker)
+    assert len(smtp_server.messages) == 1, output
+    assert "Sending queued email through SMTP 127.0.0.1" in output
+
+
+def test_two_worker_processes_send_every_email_exactly_once(app, smtp_server):
+    with app.app_context():
+        for number in range(40):
+            enqueue(
+                db.session,
+                sender="requests@clinic.test",
+                recipients=["frontdesk@clinic.test"],
+                subject=f"Test {number}",
+                body_text="text",
+                body_html="<p>html</p>",
+                message_domain="clinic.test",
+            )
+        db.session.commit()
+    workers = [start_worker(app, smtp_server), start_worker(app, smtp_server)]
+    try:
+        wait_for(lambda: len(smtp_server.messages) >= 40)
+        time.sleep(1.5)  # one more poll each: nothing further may arrive
+    finally:
+        outputs = [stop(worker) for worker in workers]
+    sent = Counter(message["Message-ID"] for message in smtp_server.messages)
+    assert len(sent) == 40, outputs
+    assert max(sent.values()) == 1, outputs
