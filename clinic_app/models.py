@@ -119,6 +119,7 @@ class StoredCoverageNote(db.Model):
     headline: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     paragraphs: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
     caveats: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    closing: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     rule_ids: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
     rules_version: Mapped[str] = mapped_column(sa.String(40), nullable=False)
 

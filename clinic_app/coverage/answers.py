@@ -82,5 +82,6 @@ class CoverageNote:
     headline: str
     paragraphs: list[str]
     caveats: list[str]
+    closing: str
     rule_ids: list[str] = field(default_factory=list)
     rules_version: str = ""

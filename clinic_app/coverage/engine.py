@@ -26,7 +26,6 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
     paragraphs += [p.format_map(values) for p in rule.paragraphs]
     if answers.coverage in COST_SHARING_COVERAGE:
         paragraphs.append(_cost_sharing(answers, book))
-    paragraphs.append((rule.closing or book.closing).format_map(values))
 
     caveats = [c for c in book.caveats if c.when.matches(answers)]
     return CoverageNote(
@@ -34,6 +33,7 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         headline=rule.headline.format_map(values),
         paragraphs=paragraphs,
         caveats=[c.text.format_map(values) for c in caveats],
+        closing=(rule.closing or book.closing).format_map(values),
         rule_ids=[rule.id, *(c.id for c in caveats)],
         rules_version=book.version,
     )

@@ -63,7 +63,13 @@ class TypedTextField(StringField):
 
 
 class WholeNumberField(IntegerField):
-    """A whole number; anything else leaves no value, so NumberRange gives the one friendly message."""
+    """A whole number; anything else leaves no value, so NumberRange gives the one friendly message.
+
+    Rendered as text with a numeric keyboard: number inputs drop what they cannot parse and change
+    value when a visitor scrolls over them.
+    """
+
+    widget = widgets.TextInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
         raw = (valuelist[0] if valuelist else "").strip()

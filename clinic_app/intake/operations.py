@@ -56,6 +56,7 @@ def submit_request(
             headline=note.headline,
             paragraphs=note.paragraphs,
             caveats=note.caveats,
+            closing=note.closing,
             rule_ids=note.rule_ids,
             rules_version=note.rules_version,
         ),

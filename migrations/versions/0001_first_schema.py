@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('headline', sa.String(length=200), nullable=False),
     sa.Column('paragraphs', sa.JSON(), nullable=False),
     sa.Column('caveats', sa.JSON(), nullable=False),
+    sa.Column('closing', sa.String(length=300), nullable=False),
     sa.Column('rule_ids', sa.JSON(), nullable=False),
     sa.Column('rules_version', sa.String(length=40), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['consultation_request.id'], ondelete='CASCADE'),

@@ -41,7 +41,7 @@ def answers(coverage: Coverage, **changes) -> CoverageAnswers:
 
 
 def text_of(note) -> str:
-    return " ".join([note.headline + ".", *note.paragraphs, *note.caveats])
+    return " ".join([note.headline + ".", *note.paragraphs, *note.caveats, note.closing])
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_self_pay_shows_the_clinic_price_and_the_good_faith_estimate():
     text = text_of(note)
     assert "A treatment visit costs $95." in text
     assert "Good Faith Estimate" in text
-    assert note.paragraphs[-1] == "Before your first visit, we give you a written estimate of your costs."
+    assert note.closing == "Before your first visit, we give you a written estimate of your costs."
 
 
 def test_not_sure_tells_what_to_look_for_on_the_card():
@@ -181,7 +181,7 @@ def test_free_consultation_costs_nothing_whatever_the_coverage(coverage):
 
 @pytest.mark.parametrize("coverage", [c for c in Coverage if c is not Coverage.SELF_PAY])
 def test_every_insured_note_ends_with_benefits_verification(coverage):
-    assert build_note(answers(coverage), CLINIC).paragraphs[-1] == VERIFY
+    assert build_note(answers(coverage), CLINIC).closing == VERIFY
 
 
 def test_note_records_the_rules_that_produced_it():
@@ -238,7 +238,7 @@ def sentences(text: str) -> list[str]:
 
 def test_each_insurance_term_is_explained_the_first_time_it_appears():
     for note in every_note():
-        parts = sentences(" ".join([*note.paragraphs, *note.caveats]))
+        parts = sentences(" ".join([*note.paragraphs, *note.caveats, note.closing]))
         for term, explanation in TERMS.items():
             first = next((i for i, s in enumerate(parts) if term in s.lower()), None)
             if first is None:

@@ -65,7 +65,7 @@ def test_valid_request_is_stored_with_its_answers_and_note(app, client):
 
 
 def test_confirmation_shows_the_note_and_what_happens_next(app, client):
-    confirmation = client.get(submit(client, preferred_contact="text").headers["Location"])
+    confirmation = client.get(submit(client, preferred_contact="text", plan_type="hmo").headers["Location"])
     html = confirmation.get_data(as_text=True)
     text = visible_text(html)
     assert confirmation.status_code == 200
@@ -76,6 +76,7 @@ def test_confirmation_shows_the_note_and_what_happens_next(app, client):
     assert "Your free 15-minute consultation costs nothing" in text
     assert "Someone from our front desk will send you a text within one business day." in text
     assert "Please get help now" not in text
+    assert text.index("Good to know") < text.index("we check your benefits with your plan") < text.index("What happens next")
 
 
 def test_answers_that_do_not_apply_are_not_stored(app, client):
