@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test migrate outbox clean
+.PHONY: run test lint migrate outbox clean
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -37,6 +37,10 @@ outbox: migrate
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet ruff
+	$(VENV)/bin/ruff check clinic_app tests migrations bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

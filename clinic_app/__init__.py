@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -37,8 +38,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: Path |
 
 
 def register_extensions(app: Flask) -> None:
-    from clinic_app.extensions import csrf, db, migrate
     from clinic_app import models  # noqa: F401  (tables must be known to the metadata)
+    from clinic_app.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -54,6 +55,7 @@ def _tune_sqlite(app: Flask) -> None:
     from clinic_app.extensions import db
 
     with app.app_context():
+
         @event.listens_for(db.engine, "connect")
         def on_connect(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()

@@ -29,6 +29,8 @@ def outbox_run() -> None:
 def outbox_send() -> None:
     """Send the email that is due now, once, and say what happened."""
     report = deliver_due(
-        db.session, transport_from_config(current_app.config), max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"]
+        db.session,
+        transport_from_config(current_app.config),
+        max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"],
     )
     click.echo(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 
 def _flag(value: str | None, default: bool = False) -> bool:
@@ -36,7 +36,7 @@ def database_url(raw: str) -> str:
     """Let a plain ``postgresql://`` URL (as hosting providers hand out) use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 

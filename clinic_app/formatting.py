@@ -20,4 +20,6 @@ def phone_for_people(e164: str | None) -> str:
         return ""
     number = phonenumbers.parse(e164)
     style = phonenumbers.PhoneNumberFormat
-    return phonenumbers.format_number(number, style.NATIONAL if number.country_code == 1 else style.INTERNATIONAL)
+    return phonenumbers.format_number(
+        number, style.NATIONAL if number.country_code == 1 else style.INTERNATIONAL
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from clinic_app.intake.choices import ContactMethod
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -30,14 +30,14 @@ class UTCDateTime(sa.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         # SQLite has no time zones: store naive UTC there.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def enum_column(enum_type: type[enum.Enum]) -> sa.Enum:
@@ -99,7 +99,9 @@ class InsuranceAnswers(db.Model):
     carrier: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     plan_type: Mapped[PlanType | None] = mapped_column(enum_column(PlanType), nullable=True)
     age: Mapped[int] = mapped_column(nullable=False)
-    deductible_status: Mapped[DeductibleStatus | None] = mapped_column(enum_column(DeductibleStatus), nullable=True)
+    deductible_status: Mapped[DeductibleStatus | None] = mapped_column(
+        enum_column(DeductibleStatus), nullable=True
+    )
     deductible_remaining: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
     copay: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
     coinsurance_percent: Mapped[int | None] = mapped_column(nullable=True)
@@ -148,7 +150,9 @@ class OutboxEmail(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
     headers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
-    state: Mapped[EmailState] = mapped_column(enum_column(EmailState), nullable=False, default=EmailState.QUEUED)
+    state: Mapped[EmailState] = mapped_column(
+        enum_column(EmailState), nullable=False, default=EmailState.QUEUED
+    )
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -19,7 +19,6 @@ from clinic_app import create_app
 from clinic_app.config import database_url
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, OutboxEmail
-
 from tests.helpers import count
 
 

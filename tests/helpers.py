@@ -95,7 +95,10 @@ def deliver(app, now: datetime | None = None) -> DeliveryReport:
     """Run one round of the outbox worker, as the background thread does."""
     with app.app_context():
         report = deliver_due(
-            db.session, transport_from_config(app.config), max_attempts=app.config["OUTBOX_MAX_ATTEMPTS"], now=now
+            db.session,
+            transport_from_config(app.config),
+            max_attempts=app.config["OUTBOX_MAX_ATTEMPTS"],
+            now=now,
         )
         db.session.remove()
         return report

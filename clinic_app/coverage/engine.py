@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from .answers import COST_SHARING_COVERAGE, ClinicFacts, CoverageAnswers, CoverageNote, DeductibleStatus, VisitType
+from .answers import (
+    COST_SHARING_COVERAGE,
+    ClinicFacts,
+    CoverageAnswers,
+    CoverageNote,
+    DeductibleStatus,
+    VisitType,
+)
 from .rules import DEFAULT_RULES_PATH, RuleBook, load_rules
 
 
@@ -18,7 +25,11 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
     """Return the note for these answers: the first matching rule, the cost-sharing text, the caveats."""
     book = rules or default_rules()
     rule = next(r for r in book.rules if r.when.matches(answers))
-    values = {"clinic_name": clinic.name, "clinic_phone": clinic.phone, "self_pay_fee": clinic.self_pay_visit_fee}
+    values = {
+        "clinic_name": clinic.name,
+        "clinic_phone": clinic.phone,
+        "self_pay_fee": clinic.self_pay_visit_fee,
+    }
 
     paragraphs = []
     if answers.visit_type is VisitType.CONSULTATION:

@@ -111,7 +111,9 @@ def parse_rules(data: dict[str, Any], source: str = "rules") -> RuleBook:
         caveats=caveats,
         carriers=_carriers(data, where("[carriers]")),
     )
-    uncovered = [c.value for c in Coverage if not any(c in r.when.choices.get("coverage", {c}) for r in rules)]
+    uncovered = [
+        c.value for c in Coverage if not any(c in r.when.choices.get("coverage", {c}) for r in rules)
+    ]
     if uncovered:
         raise RuleFileError(where(f"no [[rule]] for coverage {', '.join(uncovered)}"))
     return book
@@ -133,7 +135,10 @@ def _entries(data: dict[str, Any], key: str, where) -> list[dict[str, Any]]:
 
 def _rule(entry: dict[str, Any], where) -> Rule:
     rule_id = _text(entry, "id", where("a [[rule]] without an id"))
-    here = lambda key: where(f"rule {rule_id!r}, {key}")  # noqa: E731
+
+    def here(key: str) -> str:
+        return where(f"rule {rule_id!r}, {key}")
+
     status = _text(entry, "status", here("status"))
     if status not in NoteStatus._value2member_map_:
         raise RuleFileError(here(f"status must be one of {', '.join(NoteStatus)}, not {status!r}"))
@@ -152,7 +157,10 @@ def _rule(entry: dict[str, Any], where) -> Rule:
 
 def _caveat(entry: dict[str, Any], where) -> Caveat:
     caveat_id = _text(entry, "id", where("a [[caveat]] without an id"))
-    here = lambda key: where(f"caveat {caveat_id!r}, {key}")  # noqa: E731
+
+    def here(key: str) -> str:
+        return where(f"caveat {caveat_id!r}, {key}")
+
     return Caveat(
         id=caveat_id,
         when=_condition(entry.get("when", {}), here("when")),

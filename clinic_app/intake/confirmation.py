@@ -20,7 +20,9 @@ def confirmation_token(secret_key: str, request: ConsultationRequest) -> str:
     return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(request.reference)
 
 
-def request_for_token(session: Session, secret_key: str, token: str, max_age_seconds: int) -> ConsultationRequest | None:
+def request_for_token(
+    session: Session, secret_key: str, token: str, max_age_seconds: int
+) -> ConsultationRequest | None:
     """The request the token names, or None when the token is forged, damaged or expired."""
     try:
         reference = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age_seconds)

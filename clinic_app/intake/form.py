@@ -14,8 +14,17 @@ from decimal import Decimal
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import TextAreaField, ValidationError, widgets
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -100,7 +109,10 @@ class RequestForm(FlaskForm):
     full_name = StringField(
         "Full name",
         filters=[single_line],
-        validators=[DataRequired("Enter your full name."), Length(max=120, message="Keep your name under 120 letters.")],
+        validators=[
+            DataRequired("Enter your full name."),
+            Length(max=120, message="Keep your name under 120 letters."),
+        ],
     )
     phone = TypedTextField("Phone number", filters=[single_line])
     email = TypedTextField("Email address", filters=[single_line])
@@ -108,10 +120,14 @@ class RequestForm(FlaskForm):
         "How should we contact you?", ContactMethod, "Choose how you would like us to contact you."
     )
     best_days = CheckboxesField(
-        "Best days to reach you", choices=options(Weekday), invalid_choice_message="Choose days from the list."
+        "Best days to reach you",
+        choices=options(Weekday),
+        invalid_choice_message="Choose days from the list.",
     )
     best_times = CheckboxesField(
-        "Best times to reach you", choices=options(TimeOfDay), invalid_choice_message="Choose times from the list."
+        "Best times to reach you",
+        choices=options(TimeOfDay),
+        invalid_choice_message="Choose times from the list.",
     )
     main_concern = required_choice("What is your main concern?", Concern, "Choose your main concern.")
     headache_days = WholeNumberField(
@@ -121,18 +137,24 @@ class RequestForm(FlaskForm):
     message = TextAreaField(
         "Anything else you want us to know? (optional)",
         filters=[multi_line],
-        validators=[Optional(), Length(max=MESSAGE_MAX, message=f"Keep your message under {MESSAGE_MAX} characters.")],
+        validators=[
+            Optional(),
+            Length(max=MESSAGE_MAX, message=f"Keep your message under {MESSAGE_MAX} characters."),
+        ],
     )
     warning_signs = RadioField(
         "Do you have any of these warning signs now?",
         choices=[SelectChoice("yes", "Yes, at least one of these"), SelectChoice("no", "No, none of these")],
         invalid_choice_message="Tell us if you have any of these warning signs.",
     )
-    coverage = required_choice("What kind of health coverage do you have?", Coverage, "Choose your kind of coverage.")
+    coverage = required_choice(
+        "What kind of health coverage do you have?", Coverage, "Choose your kind of coverage."
+    )
     carrier = SelectField("Insurance company", validate_choice=False)
     plan_type = RadioField("Plan type", choices=options(PlanType), validate_choice=False)
     age = WholeNumberField(
-        "Your age in years", validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")]
+        "Your age in years",
+        validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")],
     )
     deductible_status = RadioField(
         "Have you met this year's deductible?", choices=options(DeductibleStatus), validate_choice=False

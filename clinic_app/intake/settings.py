@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from clinic_app.coverage import ClinicFacts

@@ -24,8 +24,14 @@ def staff_email_subject(request: ConsultationRequest) -> str:
     return f"New request {request.reference}: {label(request.visit_type).lower()}"
 
 
-def queue_staff_email(session: Session, request: ConsultationRequest, settings: StaffEmailSettings) -> OutboxEmail:
-    context = {"consultation_request": request, "timezone": settings.timezone, "clinic_name": settings.clinic_name}
+def queue_staff_email(
+    session: Session, request: ConsultationRequest, settings: StaffEmailSettings
+) -> OutboxEmail:
+    context = {
+        "consultation_request": request,
+        "timezone": settings.timezone,
+        "clinic_name": settings.clinic_name,
+    }
     return enqueue(
         session,
         sender=settings.sender,

@@ -94,7 +94,7 @@ def deliver_due(
         try:
             transport.send(as_message(email, now))
         # Whatever goes wrong in one send is recorded on that row; the worker goes on with the rest.
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             _record_failure(email, error, now, max_attempts)
             if email.state is EmailState.FAILED:
                 report.failed += 1
@@ -135,7 +135,9 @@ def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_att
     email.claimed_until = None
     if email.attempts >= max_attempts:
         email.state = EmailState.FAILED
-        log.error("email %s failed for good after %d attempts: %s", email.id, email.attempts, email.last_error)
+        log.error(
+            "email %s failed for good after %d attempts: %s", email.id, email.attempts, email.last_error
+        )
     else:
         email.next_attempt_at = now + retry_delay(email.attempts)
         log.warning("email %s attempt %d failed, retrying: %s", email.id, email.attempts, email.last_error)

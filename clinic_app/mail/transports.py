@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Protocol
 
 
 class Transport(Protocol):
@@ -29,7 +30,9 @@ class SMTPTransport:
     def send(self, message: EmailMessage) -> None:
         context = ssl.create_default_context()
         if self.use_ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=context
+            )
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         with client:

@@ -31,7 +31,7 @@ class OutboxWorker:
                     max_attempts=self.app.config["OUTBOX_MAX_ATTEMPTS"],
                 )
             # The database may be briefly unreachable; the loop must outlive that and try again.
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("outbox worker: delivery round failed")
                 db.session.rollback()
             finally:

@@ -24,7 +24,9 @@ def request_form():
     if not form.validate_on_submit():
         return render_template("public/request.html", form=form), 400 if form.is_submitted() else 200
     config = current_app.config
-    request = submit_request(db.session, form.to_answers(), clinic_facts(config), staff_email_settings(config))
+    request = submit_request(
+        db.session, form.to_answers(), clinic_facts(config), staff_email_settings(config)
+    )
     db.session.commit()
     current_app.extensions["outbox_worker"].wake()
     token = confirmation_token(config["SECRET_KEY"], request)
@@ -34,7 +36,9 @@ def request_form():
 @bp.get("/request/received/<token>")
 def confirmation(token: str):
     config = current_app.config
-    request = request_for_token(db.session, config["SECRET_KEY"], token, config["CONFIRMATION_LINK_MINUTES"] * 60)
+    request = request_for_token(
+        db.session, config["SECRET_KEY"], token, config["CONFIRMATION_LINK_MINUTES"] * 60
+    )
     if request is None:
         return render_template("public/confirmation_expired.html"), 404
     return render_template(

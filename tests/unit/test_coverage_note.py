@@ -120,7 +120,9 @@ def test_hmo_caveat_only_for_hmo_plans():
     assert "private-hmo-referral" in hmo.rule_ids
 
 
-@pytest.mark.parametrize("coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE])
+@pytest.mark.parametrize(
+    "coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE]
+)
 def test_deductible_not_met_means_paying_the_allowed_price_first(coverage):
     note = build_note(answers(coverage, deductible_status=DeductibleStatus.NOT_MET), CLINIC)
     text = text_of(note)
@@ -128,7 +130,9 @@ def test_deductible_not_met_means_paying_the_allowed_price_first(coverage):
     assert "After that, you pay only your copay or coinsurance." in text
 
 
-@pytest.mark.parametrize("coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE])
+@pytest.mark.parametrize(
+    "coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE]
+)
 def test_deductible_met_means_copay_or_coinsurance_now(coverage):
     text = text_of(build_note(answers(coverage, deductible_status=DeductibleStatus.MET), CLINIC))
     assert "You said you have met this year's deductible." in text
@@ -160,13 +164,17 @@ def test_the_visitors_own_amounts_are_repeated_in_plain_dollars():
 
 def test_deductible_left_is_not_repeated_once_the_deductible_is_met():
     note = build_note(
-        answers(Coverage.PRIVATE, deductible_status=DeductibleStatus.MET, deductible_remaining=Decimal("300")),
+        answers(
+            Coverage.PRIVATE, deductible_status=DeductibleStatus.MET, deductible_remaining=Decimal("300")
+        ),
         CLINIC,
     )
     assert "of your deductible is left" not in text_of(note)
 
 
-@pytest.mark.parametrize("coverage", [Coverage.APPLE_HEALTH, Coverage.OREGON_HEALTH_PLAN, Coverage.SELF_PAY, Coverage.NOT_SURE])
+@pytest.mark.parametrize(
+    "coverage", [Coverage.APPLE_HEALTH, Coverage.OREGON_HEALTH_PLAN, Coverage.SELF_PAY, Coverage.NOT_SURE]
+)
 def test_no_deductible_talk_where_there_is_none(coverage):
     assert "deductible" not in text_of(build_note(answers(coverage), CLINIC)).lower()
 
@@ -244,4 +252,6 @@ def test_each_insurance_term_is_explained_the_first_time_it_appears():
             if first is None:
                 continue
             nearby = " ".join(parts[max(first - 1, 0) : first + 2]).lower()
-            assert explanation in nearby, f"{term!r} is not explained where it first appears: {parts[first]!r}"
+            assert explanation in nearby, (
+                f"{term!r} is not explained where it first appears: {parts[first]!r}"
+            )

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from clinic_app.formatting import clinic_time, phone_for_people
 from clinic_app.mail.outbox import retry_delay
 
 
 def test_times_are_shown_in_the_clinic_zone_with_the_zone_named():
-    winter = datetime(2026, 11, 22, 17, 5, tzinfo=timezone.utc)
-    summer = datetime(2026, 7, 1, 16, 30, tzinfo=timezone.utc)
+    winter = datetime(2026, 11, 22, 17, 5, tzinfo=UTC)
+    summer = datetime(2026, 7, 1, 16, 30, tzinfo=UTC)
     assert clinic_time(winter, "America/Los_Angeles") == "Sunday, November 22, 2026 at 9:05 AM PST"
     assert clinic_time(summer, "America/Los_Angeles") == "Wednesday, July 1, 2026 at 9:30 AM PDT"
 

@@ -27,16 +27,24 @@ def broken(tmp_path, old: str, new: str):
     ("old", "new", "message"),
     [
         ('status = "limited"', 'status = "maybe"', "status must be one of"),
-        ('when = { coverage = "not_sure" }', 'when = { coverage = "notsure" }', "coverage cannot be 'notsure'"),
-        ('when = { coverage = "not_sure" }', 'when = { coverage = "not_sure", colour = "red" }', "unknown keys: colour"),
+        (
+            'when = { coverage = "not_sure" }',
+            'when = { coverage = "notsure" }',
+            "coverage cannot be 'notsure'",
+        ),
+        (
+            'when = { coverage = "not_sure" }',
+            'when = { coverage = "not_sure", colour = "red" }',
+            "unknown keys: colour",
+        ),
         ("costs ${self_pay_fee}", "costs ${self_pay_price}", "unknown placeholders: self_pay_price"),
         ('id = "self-pay"', 'id = "not-sure"', "id 'not-sure' is used twice"),
         ("max_age = 20", 'max_age = "twenty"', "max_age must be a whole number"),
         ('other = "Other"', "", "needs an 'other' entry"),
         ("version = ", "versions = ", "version must be a non-empty text"),
-        ("[[rule]]\nid = \"not-sure\"", "[[skipped]]\nid = \"not-sure\"", "no [[rule]] for coverage not_sure"),
-        ("copay = \"You told us", "copy = \"You told us", "[cost_sharing] is missing copay"),
-        ("version = \"", "version = \"\"\"", "cannot read the rules file"),
+        ('[[rule]]\nid = "not-sure"', '[[skipped]]\nid = "not-sure"', "no [[rule]] for coverage not_sure"),
+        ('copay = "You told us', 'copy = "You told us', "[cost_sharing] is missing copay"),
+        ('version = "', 'version = """', "cannot read the rules file"),
     ],
 )
 def test_malformed_rules_are_refused_with_a_clear_message(tmp_path, old, new, message):

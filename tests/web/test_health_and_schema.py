@@ -6,7 +6,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from clinic_app.extensions import db
-
 from tests.helpers import submit
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import enqueue
-
 from tests.helpers import submit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, RequestStatus
-
 from tests.helpers import submit, valid_answers, visible_text
 
 
@@ -33,7 +32,11 @@ def test_form_page_has_labels_fieldsets_hints_and_autocomplete(client):
     assert re.search(r'<input[^>]*autocomplete="tel"[^>]*id="phone"', html)
     assert re.search(r'<input aria-describedby="phone-hint"[^>]*id="phone"', html)
     assert '<div class="hint" id="phone-hint">Include your area code' in html
-    for legend in ("What would you like to book?", "How should we contact you?", "What kind of health coverage do you have?"):
+    for legend in (
+        "What would you like to book?",
+        "How should we contact you?",
+        "What kind of health coverage do you have?",
+    ):
         assert f"<legend>{legend}</legend>" in html
     assert '<label for="coverage-0">Original Medicare</label>' in html
     assert 'data-show-when="coverage=private"' in html
@@ -76,13 +79,29 @@ def test_confirmation_shows_the_note_and_what_happens_next(app, client):
     assert "Your free 15-minute consultation costs nothing" in text
     assert "Someone from our front desk will send you a text within one business day." in text
     assert "Please get help now" not in text
-    assert text.index("Good to know") < text.index("we check your benefits with your plan") < text.index("What happens next")
+    assert (
+        text.index("Good to know")
+        < text.index("we check your benefits with your plan")
+        < text.index("What happens next")
+    )
 
 
 def test_answers_that_do_not_apply_are_not_stored(app, client):
-    submit(client, coverage="oregon_health_plan", carrier="aetna", plan_type="hmo", deductible_status="met", copay="40")
+    submit(
+        client,
+        coverage="oregon_health_plan",
+        carrier="aetna",
+        plan_type="hmo",
+        deductible_status="met",
+        copay="40",
+    )
     insurance = only_request(app).insurance
-    assert (insurance.carrier, insurance.plan_type, insurance.deductible_status, insurance.copay) == (None, None, None, None)
+    assert (insurance.carrier, insurance.plan_type, insurance.deductible_status, insurance.copay) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_email_only_contact_needs_no_phone(app, client):
@@ -103,16 +122,36 @@ def test_warning_signs_lead_the_confirmation_with_emergency_advice(app, client):
     ("changes", "field", "message"),
     [
         ({"visit_type": None}, "visit_type-0", "Choose a free consultation or a new-patient appointment."),
-        ({"visit_type": "surgery"}, "visit_type-0", "Choose a free consultation or a new-patient appointment."),
+        (
+            {"visit_type": "surgery"},
+            "visit_type-0",
+            "Choose a free consultation or a new-patient appointment.",
+        ),
         ({"full_name": "   "}, "full_name", "Enter your full name."),
         ({"full_name": "A" * 121}, "full_name", "Keep your name under 120 letters."),
         ({"phone": "555-0142"}, "phone", "Enter a phone number with area code, like 503-555-0142."),
         ({"phone": "call me"}, "phone", "Enter a phone number with area code, like 503-555-0142."),
         ({"phone": ""}, "phone", "Enter your phone number, so we can call or text you."),
-        ({"email": "ana@", "preferred_contact": "email"}, "email", "Enter an email address like name@example.com."),
-        ({"email": "", "preferred_contact": "email"}, "email", "Enter your email address, so we can email you."),
-        ({"email": "", "phone": "", "preferred_contact": "text"}, "phone", "Enter your phone number, so we can call or text you."),
-        ({"preferred_contact": "pigeon"}, "preferred_contact-0", "Choose how you would like us to contact you."),
+        (
+            {"email": "ana@", "preferred_contact": "email"},
+            "email",
+            "Enter an email address like name@example.com.",
+        ),
+        (
+            {"email": "", "preferred_contact": "email"},
+            "email",
+            "Enter your email address, so we can email you.",
+        ),
+        (
+            {"email": "", "phone": "", "preferred_contact": "text"},
+            "phone",
+            "Enter your phone number, so we can call or text you.",
+        ),
+        (
+            {"preferred_contact": "pigeon"},
+            "preferred_contact-0",
+            "Choose how you would like us to contact you.",
+        ),
         ({"best_days": ["sun"]}, "best_days-0", "Choose days from the list."),
         ({"best_times": ["midnight"]}, "best_times-0", "Choose times from the list."),
         ({"main_concern": None}, "main_concern-0", "Choose your main concern."),
@@ -128,9 +167,16 @@ def test_warning_signs_lead_the_confirmation_with_emergency_advice(app, client):
         ({"plan_type": None}, "plan_type-0", "Choose your plan type, or Not sure."),
         ({"age": "121"}, "age", "Enter your age in years, from 0 to 120."),
         ({"age": "4.5"}, "age", "Enter your age in years, from 0 to 120."),
-        ({"deductible_status": None}, "deductible_status-0", "Tell us if you have met your deductible, or choose Not sure."),
-        ({"coverage": "original_medicare", "deductible_status": "maybe"}, "deductible_status-0",
-         "Tell us if you have met your deductible, or choose Not sure."),
+        (
+            {"deductible_status": None},
+            "deductible_status-0",
+            "Tell us if you have met your deductible, or choose Not sure.",
+        ),
+        (
+            {"coverage": "original_medicare", "deductible_status": "maybe"},
+            "deductible_status-0",
+            "Tell us if you have met your deductible, or choose Not sure.",
+        ),
         ({"deductible_remaining": "lots"}, "deductible_remaining", "Enter an amount in dollars, like 250."),
         ({"deductible_remaining": "NaN"}, "deductible_remaining", "Enter an amount in dollars, like 250."),
         ({"copay": "-5"}, "copay", "Enter an amount in dollars, like 40."),
@@ -138,7 +184,9 @@ def test_warning_signs_lead_the_confirmation_with_emergency_advice(app, client):
         ({"consent": None}, "consent", "Tick this box so we can contact you about your request."),
     ],
 )
-def test_invalid_answer_is_explained_beside_its_field_and_nothing_is_stored(client, stored, changes, field, message):
+def test_invalid_answer_is_explained_beside_its_field_and_nothing_is_stored(
+    client, stored, changes, field, message
+):
     response = submit(client, **changes)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -150,7 +198,9 @@ def test_invalid_answer_is_explained_beside_its_field_and_nothing_is_stored(clie
 
 def test_error_is_tied_to_its_field_for_screen_readers(client):
     html = submit(client, full_name="").get_data(as_text=True)
-    assert re.search(r'<input aria-describedby="full_name-error" aria-invalid="true"[^>]*id="full_name"', html)
+    assert re.search(
+        r'<input aria-describedby="full_name-error" aria-invalid="true"[^>]*id="full_name"', html
+    )
     html = submit(client, coverage=None).get_data(as_text=True)
     assert '<fieldset aria-describedby="coverage-error">' in html
 
@@ -228,7 +278,9 @@ def test_confirmation_link_stops_working_after_its_time(make_app):
 
 
 def test_privacy_notice_says_what_is_kept_who_sees_it_and_how_long(make_app):
-    text = visible_text(make_app(DATA_RETENTION_DAYS=400).test_client().get("/privacy").get_data(as_text=True))
+    text = visible_text(
+        make_app(DATA_RETENTION_DAYS=400).test_client().get("/privacy").get_data(as_text=True)
+    )
     assert "Your answers about your health" in text
     assert "Only our front desk staff and the clinic owners see your request." in text
     assert "we delete your personal details after 400 days" in text

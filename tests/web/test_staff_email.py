@@ -13,7 +13,6 @@ from clinic_app.extensions import db
 from clinic_app.formatting import clinic_time
 from clinic_app.mail.outbox import CLAIM_LEASE, retry_delay
 from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, utcnow
-
 from tests.helpers import deliver, submit, valid_answers
 
 
@@ -90,7 +89,9 @@ def test_urgent_request_is_flagged_without_naming_the_symptom(make_app, smtp_ser
     assert "Call them back today." in parts(message)[0]
 
 
-def test_request_is_kept_while_the_mail_server_is_down_and_the_email_arrives_later(make_app, stopped_smtp_server):
+def test_request_is_kept_while_the_mail_server_is_down_and_the_email_arrives_later(
+    make_app, stopped_smtp_server
+):
     app = make_app(**stopped_smtp_server.config())
     client = app.test_client()
     assert submit(client).status_code == 303
