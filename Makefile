@@ -40,7 +40,7 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet ruff
-	$(VENV)/bin/ruff check clinic_app tests migrations bench
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache
