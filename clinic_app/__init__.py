@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: Path |
     # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    register_clinic_settings(app)
     register_extensions(app)
     register_template_helpers(app)
     register_blueprints(app)
@@ -35,6 +36,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: Path |
     register_commands(app)
     register_outbox_worker(app)
     return app
+
+
+def register_clinic_settings(app: Flask) -> None:
+    """Load and check the coverage rules and the clinic's settings once; a mistake stops the start."""
+    from clinic_app.intake.settings import clinic_facts, coverage_rules
+
+    rules = coverage_rules(app.config)
+    app.extensions["coverage_rules"] = rules
+    app.extensions["clinic_facts"] = clinic_facts(app.config, rules)
 
 
 def register_extensions(app: Flask) -> None:
@@ -66,11 +76,12 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from clinic_app.coverage.engine import dollars
+    from clinic_app.coverage import dollars
     from clinic_app.formatting import clinic_time, phone_for_people
-    from clinic_app.intake.choices import carrier_name, label, time_label, weekday_label
+    from clinic_app.intake.choices import label, time_label, weekday_label
 
-    app.jinja_env.globals.update(label=label, carrier_name=carrier_name)
+    carriers = app.extensions["coverage_rules"].carriers
+    app.jinja_env.globals.update(label=label, carrier_name=lambda key: carriers.get(key, key))
     app.jinja_env.filters.update(
         phone=phone_for_people,
         clinic_time=clinic_time,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 
@@ -26,6 +27,17 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def _dollars(environ: Mapping[str, str], name: str, default: str) -> Decimal:
+    raw = environ.get(name, "").strip().lstrip("$") or default
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation as error:
+        raise RuntimeError(f"{name} must be an amount in dollars, like 85 or 42.50, not {raw!r}") from error
+    if not amount.is_finite() or amount < 0:
+        raise RuntimeError(f"{name} must be an amount in dollars, like 85 or 42.50, not {raw!r}")
+    return amount
 
 
 def _list(value: str | None) -> list[str]:
@@ -56,6 +68,12 @@ def secret_key(instance_path: Path) -> str:
     return key
 
 
+DEFAULT_IN_NETWORK = (
+    "original_medicare,medicare_advantage,apple_health,"
+    "premera,regence,lifewise,providence,moda,pacificsource,aetna,cigna,unitedhealthcare"
+)
+
+
 def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     get = environ.get
     default_db = f"sqlite:///{instance_path / 'clinic.sqlite3'}"
@@ -83,7 +101,16 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "CLINIC_ADDRESS": get("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
         "CLINIC_TIMEZONE": get("CLINIC_TIMEZONE") or "America/Los_Angeles",
         "CLINIC_RESPONSE_TIME": get("CLINIC_RESPONSE_TIME") or "one business day",
-        "SELF_PAY_VISIT_FEE": _int(environ, "SELF_PAY_VISIT_FEE", 85),
+        # Prices used in the coverage note's cost estimate.
+        "SELF_PAY_VISIT_FEE": _dollars(environ, "SELF_PAY_VISIT_FEE", "85"),
+        "SELF_PAY_PACKAGE_VISITS": _int(environ, "SELF_PAY_PACKAGE_VISITS", 6),
+        "SELF_PAY_PACKAGE_PRICE": _dollars(environ, "SELF_PAY_PACKAGE_PRICE", "450"),
+        "PLAN_ALLOWED_AMOUNT": _dollars(environ, "PLAN_ALLOWED_AMOUNT", "65"),
+        "MEDICARE_ALLOWED_AMOUNT": _dollars(environ, "MEDICARE_ALLOWED_AMOUNT", "46"),
+        # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes.
+        "CLINIC_IN_NETWORK": _list(get("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
+        "CLINIC_OFFERS_OMT": _flag(get("CLINIC_OFFERS_OMT")),
+        "COVERAGE_RULES_FILE": get("COVERAGE_RULES_FILE", ""),
         "DATA_RETENTION_DAYS": _int(environ, "DATA_RETENTION_DAYS", 365),
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
         "MAX_CONTENT_LENGTH": 64 * 1024,

@@ -10,7 +10,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clinic_app.coverage import Concern, Coverage, DeductibleStatus, NoteStatus, PlanType, VisitType
+from clinic_app.coverage import (
+    AlsoMedicaid,
+    Concern,
+    Coverage,
+    DeductibleStatus,
+    Network,
+    NoteStatus,
+    PlanType,
+    VisitType,
+)
 from clinic_app.extensions import db
 from clinic_app.intake.choices import ContactMethod
 
@@ -105,6 +114,7 @@ class InsuranceAnswers(db.Model):
     deductible_remaining: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
     copay: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
     coinsurance_percent: Mapped[int | None] = mapped_column(nullable=True)
+    also_medicaid: Mapped[AlsoMedicaid | None] = mapped_column(enum_column(AlsoMedicaid), nullable=True)
 
     request: Mapped[ConsultationRequest] = relationship(back_populates="insurance")
 
@@ -122,6 +132,10 @@ class StoredCoverageNote(db.Model):
     paragraphs: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
     caveats: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
     closing: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    estimate: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    network: Mapped[Network] = mapped_column(
+        enum_column(Network), nullable=False, default=Network.NOT_APPLICABLE
+    )
     rule_ids: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
     rules_version: Mapped[str] = mapped_column(sa.String(40), nullable=False)
 

@@ -44,6 +44,21 @@ class VisitType(StrEnum):
     NEW_PATIENT = "new_patient"
 
 
+class AlsoMedicaid(StrEnum):
+    """Whether a Medicare patient also has Medicaid or QMB status, which limits what they can be billed."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+
+class Network(StrEnum):
+    IN = "in"
+    OUT = "out"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
 class NoteStatus(StrEnum):
     LIKELY_COVERED = "likely_covered"
     LIMITED = "limited"
@@ -53,6 +68,16 @@ class NoteStatus(StrEnum):
 
 # Coverage answers for which a deductible, copay and coinsurance apply.
 COST_SHARING_COVERAGE = frozenset({Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE})
+MEDICARE_COVERAGE = frozenset({Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE})
+# Programs a clinic enrolls in as a whole; private plans are in network carrier by carrier.
+PROGRAMS = frozenset(
+    {
+        Coverage.ORIGINAL_MEDICARE,
+        Coverage.MEDICARE_ADVANTAGE,
+        Coverage.APPLE_HEALTH,
+        Coverage.OREGON_HEALTH_PLAN,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -61,19 +86,38 @@ class CoverageAnswers:
     coverage: Coverage
     age: int
     main_concern: Concern
+    headache_days: int = 0
     carrier: str | None = None
     plan_type: PlanType | None = None
     deductible_status: DeductibleStatus | None = None
     deductible_remaining: Decimal | None = None
     copay: Decimal | None = None
     coinsurance_percent: int | None = None
+    also_medicaid: AlsoMedicaid | None = None
 
 
 @dataclass(frozen=True)
 class ClinicFacts:
+    """What the note needs to know about the clinic: its settings, not its rules."""
+
     name: str
     phone: str
-    self_pay_visit_fee: int
+    self_pay_visit_fee: Decimal
+    # Programs (coverage values) and private carriers (carrier keys) the clinic is in network with.
+    in_network: frozenset[str] = frozenset()
+    plan_allowed_amount: Decimal = Decimal("65")
+    medicare_allowed_amount: Decimal = Decimal("46")
+    self_pay_package_visits: int = 0
+    self_pay_package_price: Decimal = Decimal("0")
+    offers_omt: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+    checked: str
 
 
 @dataclass(frozen=True)
@@ -83,5 +127,8 @@ class CoverageNote:
     paragraphs: list[str]
     caveats: list[str]
     closing: str
+    estimate: list[str] = field(default_factory=list)
+    network: Network = Network.NOT_APPLICABLE
     rule_ids: list[str] = field(default_factory=list)
     rules_version: str = ""
+    sources: list[Source] = field(default_factory=list)

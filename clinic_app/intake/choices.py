@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from clinic_app.coverage import Concern, Coverage, DeductibleStatus, PlanType, VisitType, default_rules
+from clinic_app.coverage import AlsoMedicaid, Concern, Coverage, DeductibleStatus, PlanType, VisitType
 
 
 class ContactMethod(StrEnum):
@@ -62,6 +62,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     },
     PlanType: {"ppo": "PPO", "hmo": "HMO", "epo": "EPO", "not_sure": "Not sure"},
     DeductibleStatus: {"met": "Yes", "not_met": "No", "not_sure": "Not sure"},
+    AlsoMedicaid: {"yes": "Yes", "no": "No", "not_sure": "Not sure"},
 }
 
 
@@ -78,7 +79,3 @@ def weekday_label(value: str) -> str:
 
 def time_label(value: str) -> str:
     return LABELS[TimeOfDay][value]
-
-
-def carrier_name(key: str) -> str:
-    return default_rules().carriers.get(key, key)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,13 +31,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from clinic_app.coverage import (
     COST_SHARING_COVERAGE,
+    MEDICARE_COVERAGE,
+    AlsoMedicaid,
     Concern,
     Coverage,
     CoverageAnswers,
     DeductibleStatus,
     PlanType,
     VisitType,
-    default_rules,
 )
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.intake.choices import LABELS, ContactMethod, TimeOfDay, Weekday
@@ -156,6 +158,11 @@ class RequestForm(FlaskForm):
         "Your age in years",
         validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")],
     )
+    also_medicaid = RadioField(
+        "Do you also have Medicaid (Apple Health or Oregon Health Plan), or a QMB card?",
+        choices=options(AlsoMedicaid),
+        validate_choice=False,
+    )
     deductible_status = RadioField(
         "Have you met this year's deductible?", choices=options(DeductibleStatus), validate_choice=False
     )
@@ -178,7 +185,7 @@ class RequestForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        carriers = default_rules().carriers
+        carriers = self.carriers()
         self.carrier.choices = [
             SelectChoice("", "Choose your insurance company"),
             *(SelectChoice(key, name) for key, name in carriers.items()),
@@ -211,13 +218,21 @@ class RequestForm(FlaskForm):
             raise ValidationError("Enter an email address like name@example.com.") from error
 
     # Insurance questions that apply only to some coverage answers.
+    @staticmethod
+    def carriers() -> dict[str, str]:
+        return current_app.extensions["coverage_rules"].carriers
+
     def validate_carrier(self, field: SelectField) -> None:
-        if self.coverage.data == Coverage.PRIVATE and field.data not in default_rules().carriers:
+        if self.coverage.data == Coverage.PRIVATE and field.data not in self.carriers():
             raise ValidationError("Choose your insurance company, or Other.")
 
     def validate_plan_type(self, field: RadioField) -> None:
         if self.coverage.data == Coverage.PRIVATE and field.data not in PlanType._value2member_map_:
             raise ValidationError("Choose your plan type, or Not sure.")
+
+    def validate_also_medicaid(self, field: RadioField) -> None:
+        if self.coverage.data in MEDICARE_COVERAGE and field.data not in AlsoMedicaid._value2member_map_:
+            raise ValidationError("Tell us if you also have Medicaid, or choose Not sure.")
 
     def validate_deductible_status(self, field: RadioField) -> None:
         if self._has_cost_sharing() and field.data not in DeductibleStatus._value2member_map_:
@@ -242,12 +257,14 @@ class RequestForm(FlaskForm):
             coverage=coverage,
             age=self.age.data,
             main_concern=Concern(self.main_concern.data),
+            headache_days=self.headache_days.data,
             carrier=self.carrier.data if private else None,
             plan_type=PlanType(self.plan_type.data) if private else None,
             deductible_status=DeductibleStatus(self.deductible_status.data) if cost_sharing else None,
             deductible_remaining=self.deductible_remaining.data if cost_sharing else None,
             copay=self.copay.data if cost_sharing else None,
             coinsurance_percent=self.coinsurance_percent.data if cost_sharing else None,
+            also_medicaid=AlsoMedicaid(self.also_medicaid.data) if coverage in MEDICARE_COVERAGE else None,
         )
         return RequestAnswers(
             full_name=self.full_name.data,

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from clinic_app.coverage import ClinicFacts, build_note
+from clinic_app.coverage import ClinicFacts, RuleBook, build_note
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.intake.staff_email import StaffEmailSettings, queue_staff_email
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StoredCoverageNote, utcnow
@@ -21,10 +21,14 @@ def new_reference() -> str:
 
 
 def submit_request(
-    session: Session, answers: RequestAnswers, clinic: ClinicFacts, email_settings: StaffEmailSettings
+    session: Session,
+    answers: RequestAnswers,
+    clinic: ClinicFacts,
+    rules: RuleBook,
+    email_settings: StaffEmailSettings,
 ) -> ConsultationRequest:
     """Store the request, its insurance answers and the note shown, and queue the staff email."""
-    note = build_note(answers.insurance, clinic)
+    note = build_note(answers.insurance, clinic, rules)
     insurance = answers.insurance
     request = ConsultationRequest(
         reference=new_reference(),
@@ -50,6 +54,7 @@ def submit_request(
             deductible_remaining=insurance.deductible_remaining,
             copay=insurance.copay,
             coinsurance_percent=insurance.coinsurance_percent,
+            also_medicaid=insurance.also_medicaid,
         ),
         coverage_note=StoredCoverageNote(
             status=note.status,
@@ -57,12 +62,14 @@ def submit_request(
             paragraphs=note.paragraphs,
             caveats=note.caveats,
             closing=note.closing,
+            estimate=note.estimate,
+            network=note.network,
             rule_ids=note.rule_ids,
             rules_version=note.rules_version,
         ),
     )
     session.add(request)
     session.flush()
-    queue_staff_email(session, request, email_settings)
+    queue_staff_email(session, request, email_settings, note.sources)
     session.flush()
     return request

@@ -9,12 +9,19 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy.orm import Session
 
+from clinic_app.coverage import Source
 from clinic_app.intake.choices import label
 from clinic_app.intake.settings import StaffEmailSettings
 from clinic_app.mail.outbox import enqueue
 from clinic_app.models import ConsultationRequest, OutboxEmail
 
 URGENT_HEADERS = {"Importance": "high", "X-Priority": "1"}
+NETWORK_WORDS = {
+    "in": "we are in network",
+    "out": "we are not in network",
+    "unknown": "not known yet: check the plan",
+    "not_applicable": "does not apply",
+}
 
 
 def staff_email_subject(request: ConsultationRequest) -> str:
@@ -25,12 +32,14 @@ def staff_email_subject(request: ConsultationRequest) -> str:
 
 
 def queue_staff_email(
-    session: Session, request: ConsultationRequest, settings: StaffEmailSettings
+    session: Session, request: ConsultationRequest, settings: StaffEmailSettings, sources: list[Source]
 ) -> OutboxEmail:
     context = {
         "consultation_request": request,
         "timezone": settings.timezone,
         "clinic_name": settings.clinic_name,
+        "sources": sources,
+        "network_words": NETWORK_WORDS,
     }
     return enqueue(
         session,

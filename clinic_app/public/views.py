@@ -6,7 +6,7 @@ from clinic_app.extensions import csrf, db
 from clinic_app.intake.confirmation import confirmation_token, request_for_token
 from clinic_app.intake.form import RequestForm
 from clinic_app.intake.operations import submit_request
-from clinic_app.intake.settings import clinic_facts, staff_email_settings
+from clinic_app.intake.settings import staff_email_settings
 from clinic_app.public import bp
 
 
@@ -24,8 +24,13 @@ def request_form():
     if not form.validate_on_submit():
         return render_template("public/request.html", form=form), 400 if form.is_submitted() else 200
     config = current_app.config
+    extensions = current_app.extensions
     request = submit_request(
-        db.session, form.to_answers(), clinic_facts(config), staff_email_settings(config)
+        db.session,
+        form.to_answers(),
+        extensions["clinic_facts"],
+        extensions["coverage_rules"],
+        staff_email_settings(config),
     )
     db.session.commit()
     current_app.extensions["outbox_worker"].wake()

@@ -1,4 +1,4 @@
-"""The coverage note for every coverage answer and deductible case. No app needed."""
+"""What every coverage note must say, and how. No app needed."""
 
 from __future__ import annotations
 
@@ -10,122 +10,104 @@ import pytest
 import textstat
 
 from clinic_app.coverage import (
-    ClinicFacts,
+    AlsoMedicaid,
     Concern,
     Coverage,
     CoverageAnswers,
     DeductibleStatus,
+    Network,
     NoteStatus,
     PlanType,
     VisitType,
     build_note,
+    default_rules,
 )
+from tests.unit.coverage_helpers import CLINIC, answers, clinic, clinic_in_network, text_of
 
-CLINIC = ClinicFacts(name="Cascade Clinic", phone="(503) 555-0142", self_pay_visit_fee=85)
 VERIFY = "Before your first visit, we check your benefits with your plan and tell you what we find."
 
 
-def answers(coverage: Coverage, **changes) -> CoverageAnswers:
-    values = {
-        "visit_type": VisitType.NEW_PATIENT,
-        "coverage": coverage,
-        "age": 45,
-        "main_concern": Concern.NECK_HEADACHE,
-    }
-    if coverage is Coverage.PRIVATE:
-        values.update(carrier="premera", plan_type=PlanType.PPO)
-    if coverage in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE):
-        values.update(deductible_status=DeductibleStatus.NOT_SURE)
-    values.update(changes)
-    return CoverageAnswers(**values)
-
-
-def text_of(note) -> str:
-    return " ".join([note.headline + ".", *note.paragraphs, *note.caveats, note.closing])
-
-
-@pytest.mark.parametrize(
-    ("coverage", "age", "status", "headline"),
-    [
-        (Coverage.ORIGINAL_MEDICARE, 70, NoteStatus.LIMITED, "Covered for some patients"),
-        (Coverage.MEDICARE_ADVANTAGE, 70, NoteStatus.UNKNOWN, "We will check for you"),
-        (Coverage.APPLE_HEALTH, 16, NoteStatus.LIMITED, "Covered for some patients"),
-        (Coverage.APPLE_HEALTH, 20, NoteStatus.LIMITED, "Covered for some patients"),
-        (Coverage.APPLE_HEALTH, 21, NoteStatus.UNLIKELY, "Likely not covered"),
-        (Coverage.APPLE_HEALTH, 45, NoteStatus.UNLIKELY, "Likely not covered"),
-        (Coverage.OREGON_HEALTH_PLAN, 45, NoteStatus.LIMITED, "Covered for some patients"),
-        (Coverage.PRIVATE, 45, NoteStatus.LIKELY_COVERED, "Likely covered"),
-        (Coverage.SELF_PAY, 45, NoteStatus.UNLIKELY, "You pay a set price"),
-        (Coverage.NOT_SURE, 45, NoteStatus.UNKNOWN, "We will check for you"),
-    ],
-)
-def test_headline_and_status_follow_coverage_and_age(coverage, age, status, headline):
-    note = build_note(answers(coverage, age=age), CLINIC)
-    assert note.status is status
-    assert note.headline == headline
-
-
 def test_original_medicare_explains_active_care_maintenance_and_the_20_percent_share():
-    text = text_of(build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70), CLINIC))
+    note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.NO), CLINIC)
+    text = text_of(note)
     assert "only while the care is helping you get better" in text
     assert "maintenance care. Medicare does not pay for it" in text
     assert "exams or X-rays done by a chiropractor" in text
-    assert "you pay 20% of the amount Medicare approves" in text
+    assert "After your yearly Part B deductible of $283, you pay 20% of the amount Medicare approves" in text
     assert "Medigap" in text
+    assert "Advance Beneficiary Notice" in text
+
+
+def test_medicare_with_medicaid_is_told_they_may_owe_nothing_and_sees_no_deductible_talk():
+    note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.YES), CLINIC)
+    text = text_of(note)
+    assert "Qualified Medicare Beneficiary (QMB), we may not bill you for that part at all" in text
+    assert "you may pay nothing for covered visits" in text
+    assert "20%" not in text
+
+
+def test_osteopathic_care_is_explained_only_where_the_clinic_offers_it():
+    visitor = answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.NO)
+    assert "doctor of osteopathy" in text_of(build_note(visitor, clinic(offers_omt=True)))
+    assert "osteopathy" not in text_of(build_note(visitor, CLINIC))
 
 
 def test_medicare_advantage_says_referral_and_prior_authorization_may_be_needed():
-    text = text_of(build_note(answers(Coverage.MEDICARE_ADVANTAGE, age=70), CLINIC))
+    text = text_of(
+        build_note(answers(Coverage.MEDICARE_ADVANTAGE, age=70, also_medicaid=AlsoMedicaid.NO), CLINIC)
+    )
     assert "at least what Original Medicare covers" in text
     assert "A referral is a note from your main doctor" in text
-    assert "prior authorization. That means the plan must say yes" in text
+    assert "approve your care before it starts. This is called prior authorization." in text
 
 
-def test_adult_apple_health_is_offered_the_self_pay_price():
-    text = text_of(build_note(answers(Coverage.APPLE_HEALTH, age=30), CLINIC))
-    assert "does not pay for chiropractic care for adults 21 and older" in text
-    assert "A treatment visit costs $85." in text
-
-
-def test_young_apple_health_patient_needs_a_referral():
+def test_young_apple_health_patient_needs_a_referral_from_a_well_child_check_up():
     text = text_of(build_note(answers(Coverage.APPLE_HEALTH, age=12), CLINIC))
     assert "under 21" in text
-    assert "you need a referral from a well-child check-up" in text
+    assert "Your doctor must send you to us after a well-child check-up." in text
+    assert "You need a referral first. A referral is a note from your main doctor" in text
 
 
-def test_oregon_health_plan_goes_through_the_cco_and_headache_coverage_is_checked():
-    text = text_of(build_note(answers(Coverage.OREGON_HEALTH_PLAN), CLINIC))
+def test_apple_health_chronic_headache_names_the_state_exclusion():
+    visitor = answers(Coverage.APPLE_HEALTH, age=40, main_concern=Concern.MIGRAINE, headache_days=18)
+    assert "do not pay for manipulation to treat chronic migraine" in text_of(build_note(visitor, CLINIC))
+
+
+def test_oregon_health_plan_neck_care_names_the_cco_and_the_30_visit_limit():
+    visitor = answers(Coverage.OREGON_HEALTH_PLAN, main_concern=Concern.NECK_PAIN)
+    text = text_of(build_note(visitor, clinic_in_network("oregon_health_plan")))
     assert "called a CCO" in text
-    assert "We will check with your CCO." in text
+    assert "up to 30 visits a year" in text
 
 
 def test_self_pay_shows_the_clinic_price_and_the_good_faith_estimate():
-    note = build_note(answers(Coverage.SELF_PAY), ClinicFacts("Cascade Clinic", "(503) 555-0142", 95))
+    note = build_note(answers(Coverage.SELF_PAY), clinic(self_pay_visit_fee=Decimal(95)))
     text = text_of(note)
-    assert "A treatment visit costs $95." in text
+    assert "Each treatment visit costs $95." in text
     assert "Good Faith Estimate" in text
     assert note.closing == "Before your first visit, we give you a written estimate of your costs."
 
 
 def test_not_sure_tells_what_to_look_for_on_the_card():
-    text = text_of(build_note(answers(Coverage.NOT_SURE), CLINIC))
-    assert "plan name and member ID" in text
+    assert "plan name and member ID" in text_of(build_note(answers(Coverage.NOT_SURE), CLINIC))
 
 
-def test_hmo_caveat_only_for_hmo_plans():
-    hmo = build_note(answers(Coverage.PRIVATE, plan_type=PlanType.HMO), CLINIC)
-    ppo = build_note(answers(Coverage.PRIVATE, plan_type=PlanType.PPO), CLINIC)
-    assert any("HMO plans often need a referral" in caveat for caveat in hmo.caveats)
-    assert not any("HMO" in caveat for caveat in ppo.caveats)
-    assert "private-hmo-referral" in hmo.rule_ids
+@pytest.mark.parametrize("carrier", sorted(set(default_rules().carriers) - CLINIC.in_network - {"other"}))
+@pytest.mark.parametrize("plan", list(PlanType))
+def test_out_of_network_visitors_are_told_what_that_means_not_that_they_are_covered(carrier, plan):
+    note = build_note(answers(Coverage.PRIVATE, carrier=carrier, plan_type=plan), CLINIC)
+    assert note.network is Network.OUT
+    assert note.status is not NoteStatus.LIKELY_COVERED
+    assert "In network means your plan has a contract with us." in text_of(note)
+    assert "pay for care yourself" in text_of(note)
 
 
 @pytest.mark.parametrize(
     "coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE]
 )
 def test_deductible_not_met_means_paying_the_allowed_price_first(coverage):
-    note = build_note(answers(coverage, deductible_status=DeductibleStatus.NOT_MET), CLINIC)
-    text = text_of(note)
+    visitor = answers(coverage, carrier="premera", deductible_status=DeductibleStatus.NOT_MET)
+    text = text_of(build_note(visitor, CLINIC))
     assert "Until you meet it, you pay the plan's full allowed price for each visit." in text
     assert "After that, you pay only your copay or coinsurance." in text
 
@@ -134,49 +116,25 @@ def test_deductible_not_met_means_paying_the_allowed_price_first(coverage):
     "coverage", [Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE]
 )
 def test_deductible_met_means_copay_or_coinsurance_now(coverage):
-    text = text_of(build_note(answers(coverage, deductible_status=DeductibleStatus.MET), CLINIC))
+    visitor = answers(coverage, carrier="premera", deductible_status=DeductibleStatus.MET)
+    text = text_of(build_note(visitor, CLINIC))
     assert "You said you have met this year's deductible." in text
-    assert "Now you pay only your copay or coinsurance for each visit." in text
     assert "full allowed price" not in text
 
 
-def test_deductible_not_sure_says_we_will_check():
-    text = text_of(build_note(answers(Coverage.PRIVATE, deductible_status=DeductibleStatus.NOT_SURE), CLINIC))
-    assert "We will check how much of yours is left." in text
-
-
 def test_the_visitors_own_amounts_are_repeated_in_plain_dollars():
-    note = build_note(
-        answers(
-            Coverage.PRIVATE,
-            deductible_status=DeductibleStatus.NOT_MET,
-            deductible_remaining=Decimal("1200"),
-            copay=Decimal("42.5"),
-            coinsurance_percent=20,
-        ),
-        CLINIC,
+    visitor = answers(
+        Coverage.PRIVATE,
+        carrier="premera",
+        deductible_status=DeductibleStatus.NOT_MET,
+        deductible_remaining=Decimal("1200"),
+        copay=Decimal("42.5"),
+        coinsurance_percent=20,
     )
-    text = text_of(note)
+    text = text_of(build_note(visitor, CLINIC))
     assert "You told us about $1,200 of your deductible is left." in text
     assert "You told us your copay is $42.50 per visit." in text
     assert "You told us your coinsurance is 20%." in text
-
-
-def test_deductible_left_is_not_repeated_once_the_deductible_is_met():
-    note = build_note(
-        answers(
-            Coverage.PRIVATE, deductible_status=DeductibleStatus.MET, deductible_remaining=Decimal("300")
-        ),
-        CLINIC,
-    )
-    assert "of your deductible is left" not in text_of(note)
-
-
-@pytest.mark.parametrize(
-    "coverage", [Coverage.APPLE_HEALTH, Coverage.OREGON_HEALTH_PLAN, Coverage.SELF_PAY, Coverage.NOT_SURE]
-)
-def test_no_deductible_talk_where_there_is_none(coverage):
-    assert "deductible" not in text_of(build_note(answers(coverage), CLINIC)).lower()
 
 
 @pytest.mark.parametrize("coverage", list(Coverage))
@@ -189,44 +147,84 @@ def test_free_consultation_costs_nothing_whatever_the_coverage(coverage):
 
 @pytest.mark.parametrize("coverage", [c for c in Coverage if c is not Coverage.SELF_PAY])
 def test_every_insured_note_ends_with_benefits_verification(coverage):
-    assert build_note(answers(coverage), CLINIC).closing == VERIFY
+    assert build_note(answers(coverage, carrier="premera"), CLINIC).closing == VERIFY
 
 
-def test_note_records_the_rules_that_produced_it():
-    note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70), CLINIC)
+def test_note_records_the_rules_their_version_and_sources():
+    note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.NO), CLINIC)
     assert note.rule_ids[0] == "original-medicare"
-    assert note.rules_version
+    assert note.rules_version == default_rules().version
+    titles = [source.title for source in note.sources]
+    assert any("Chapter 15, section 240" in title for title in titles)
+    assert all(source.url.startswith("https://") and source.checked for source in note.sources)
+
+
+def test_every_rule_that_says_what_is_covered_cites_a_source():
+    for rule in default_rules().rules:
+        assert rule.sources or rule.status is NoteStatus.UNKNOWN, rule.id
 
 
 def every_note():
-    """Every reachable note: each coverage, age band, plan type, concern, visit type and deductible case."""
-    for coverage, age, plan, concern, visit, deductible in itertools.product(
-        Coverage, (12, 20, 21, 45, 70), PlanType, Concern, VisitType, DeductibleStatus
+    """Every reachable note: each coverage with every answer and clinic setting that can change it."""
+    clinics = [
+        CLINIC,
+        clinic(offers_omt=True, in_network=frozenset()),
+        clinic_in_network("oregon_health_plan"),
+    ]
+    deductibles = [
+        (DeductibleStatus.MET, None, Decimal(30), None),
+        (DeductibleStatus.NOT_MET, Decimal(500), None, 20),
+        (DeductibleStatus.NOT_SURE, None, None, None),
+    ]
+    carriers = ["premera", "kaiser", "other"]
+    for coverage, age, plan, concern, visit, deductible, medicaid, carrier, days, facts in itertools.product(
+        Coverage,
+        (12, 21, 70),
+        PlanType,
+        Concern,
+        VisitType,
+        deductibles,
+        AlsoMedicaid,
+        carriers,
+        (4, 20),
+        clinics,
     ):
         private = coverage is Coverage.PRIVATE
-        cost_sharing = coverage in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE)
+        medicare = coverage in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE)
+        if (not private and (plan is not PlanType.PPO or carrier != "premera")) or (
+            not medicare and medicaid is not AlsoMedicaid.NO
+        ):
+            continue
+        status, left, copay, percent = deductible
         yield build_note(
             CoverageAnswers(
                 visit_type=visit,
                 coverage=coverage,
                 age=age,
                 main_concern=concern,
-                carrier="other" if private else None,
+                headache_days=days,
+                carrier=carrier if private else None,
                 plan_type=plan if private else None,
-                deductible_status=deductible if cost_sharing else None,
-                deductible_remaining=Decimal("500") if cost_sharing else None,
-                copay=Decimal("35") if cost_sharing else None,
-                coinsurance_percent=20 if cost_sharing else None,
+                deductible_status=status,
+                deductible_remaining=left,
+                copay=copay,
+                coinsurance_percent=percent,
+                also_medicaid=medicaid if medicare else None,
             ),
-            CLINIC,
+            facts,
         )
 
 
+NOTES = {text_of(note): note for note in every_note()}
+
+
 def test_every_note_reads_at_grade_eight_or_below():
-    grades = {text_of(note): textstat.flesch_kincaid_grade(text_of(note)) for note in every_note()}
+    grades = {text: textstat.flesch_kincaid_grade(text) for text in NOTES}
     too_hard = {text: grade for text, grade in grades.items() if grade > 8}
     assert not too_hard
-    assert len(grades) > 20
+    assert len(grades) > 50
+    rules_seen = {rule_id for note in NOTES.values() for rule_id in note.rule_ids}
+    assert rules_seen == {r.id for r in default_rules().rules} | {c.id for c in default_rules().caveats}
 
 
 # Each insurance term, and words that explain it; the explanation must come where the term first does.
@@ -235,8 +233,9 @@ TERMS = {
     "copay": "set amount",
     "coinsurance": "share of the cost",
     "referral": "note from your main doctor",
-    "prior authorization": "plan must say yes",
+    "prior authorization": "approve your care before it starts",
     "maintenance care": "keep you well",
+    "in network": "has a contract with us",
 }
 
 
@@ -245,8 +244,8 @@ def sentences(text: str) -> list[str]:
 
 
 def test_each_insurance_term_is_explained_the_first_time_it_appears():
-    for note in every_note():
-        parts = sentences(" ".join([*note.paragraphs, *note.caveats, note.closing]))
+    for note in NOTES.values():
+        parts = sentences(" ".join([*note.paragraphs, *note.caveats, *note.estimate, note.closing]))
         for term, explanation in TERMS.items():
             first = next((i for i, s in enumerate(parts) if term in s.lower()), None)
             if first is None:
@@ -255,3 +254,11 @@ def test_each_insurance_term_is_explained_the_first_time_it_appears():
             assert explanation in nearby, (
                 f"{term!r} is not explained where it first appears: {parts[first]!r}"
             )
+
+
+PROMISES = re.compile(r"\b(will be covered|will pay|guarantees?|cures?|heals?)\b", re.IGNORECASE)
+
+
+def test_no_note_promises_coverage_or_makes_medical_claims():
+    for text in NOTES:
+        assert not PROMISES.search(text), text

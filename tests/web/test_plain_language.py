@@ -20,7 +20,7 @@ def test_public_pages_read_at_grade_eight_or_below(client, path):
 @pytest.mark.parametrize(
     "answers",
     [
-        {"coverage": "original_medicare", "age": "70", "warning_signs": "yes"},
+        {"coverage": "original_medicare", "age": "70", "also_medicaid": "no", "warning_signs": "yes"},
         {"coverage": "apple_health", "age": "30", "carrier": None, "plan_type": None},
         {"coverage": "private", "plan_type": "hmo", "deductible_status": "met"},
         {"coverage": "self_pay"},

@@ -1,0 +1,196 @@
+"""What a visitor might pay, worked out from the clinic's prices and the visitor's own answers.
+
+Figures are shown only where the answers support them: when the deductible left is not known, a range
+is shown between "already met" and "not met at all" (for Medicare the yearly Part B deductible bounds
+it); when the visitor's share after the deductible is not known, no course total is shown at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from .answers import AlsoMedicaid, ClinicFacts, CoverageAnswers, DeductibleStatus
+
+# The course lengths studied for neck-related headache: 6, 12 or 18 visits over six weeks.
+COURSE_LENGTHS = (6, 12, 18)
+MEDICARE_SHARE_PERCENT = 20
+HUNDRED = Decimal(100)
+
+
+class EstimateKind(StrEnum):
+    PLAN = "plan"
+    MEDICARE = "medicare"
+    SELF_PAY = "self_pay"
+    FREE = "free"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A cost that is known exactly (low == high) or known to lie between two figures."""
+
+    low: Decimal
+    high: Decimal
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+
+@dataclass(frozen=True)
+class CostSharing:
+    allowed: Decimal
+    deductible_left: Decimal | None
+    deductible_most: Decimal | None
+    copay: Decimal | None
+    percent: int | None
+
+    @property
+    def share_known(self) -> bool:
+        return self.copay is not None or self.percent is not None
+
+    def share_of(self, amount: Decimal) -> Decimal:
+        """What the visitor pays of an amount past the deductible."""
+        if self.copay is not None:
+            return min(self.copay, amount)
+        assert self.percent is not None
+        return amount * self.percent / HUNDRED
+
+    def visits_cost(self, visits: int, deductible_left: Decimal) -> Decimal:
+        total = Decimal(0)
+        left = deductible_left
+        for _ in range(visits):
+            toward_deductible = min(self.allowed, left)
+            left -= toward_deductible
+            total += toward_deductible + self.share_of(self.allowed - toward_deductible)
+        return total
+
+    def cost(self, visits: int) -> Amount | None:
+        if not self.share_known:
+            if self.deductible_left is not None and self.deductible_left >= self.allowed * visits:
+                return Amount(self.allowed * visits, self.allowed * visits)
+            return None
+        if self.deductible_left is not None:
+            exact = self.visits_cost(visits, self.deductible_left)
+            return Amount(exact, exact)
+        most = self.deductible_most if self.deductible_most is not None else self.allowed * visits
+        return Amount(self.visits_cost(visits, Decimal(0)), self.visits_cost(visits, most))
+
+
+def cost_sharing(
+    kind: EstimateKind, answers: CoverageAnswers, clinic: ClinicFacts, part_b_deductible: Decimal
+):
+    status = answers.deductible_status or DeductibleStatus.NOT_SURE
+    if status is DeductibleStatus.MET:
+        left: Decimal | None = Decimal(0)
+    else:
+        left = answers.deductible_remaining
+    if kind is EstimateKind.MEDICARE:
+        return CostSharing(
+            allowed=clinic.medicare_allowed_amount,
+            deductible_left=None if left is None else min(left, part_b_deductible),
+            deductible_most=part_b_deductible,
+            copay=None,
+            percent=MEDICARE_SHARE_PERCENT,
+        )
+    return CostSharing(
+        allowed=clinic.plan_allowed_amount,
+        deductible_left=left,
+        deductible_most=None,
+        copay=answers.copay,
+        percent=None if answers.copay is not None else answers.coinsurance_percent,
+    )
+
+
+def estimate_lines(
+    kind: EstimateKind,
+    answers: CoverageAnswers,
+    clinic: ClinicFacts,
+    texts: Mapping[str, str],
+    part_b_deductible: Decimal,
+) -> list[str]:
+    """The estimate as sentences: how the cost is worked out, then the figures, then the caveat."""
+    if kind is EstimateKind.NONE:
+        return [texts["none"]]
+    if kind is EstimateKind.FREE:
+        return [texts["free"]]
+    if kind is EstimateKind.SELF_PAY:
+        return _self_pay(clinic, texts)
+    if answers.also_medicaid is AlsoMedicaid.YES:
+        return [texts["medicaid_too"]]
+    sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
+    lines = [_how_it_works(sharing, texts)]
+    first = sharing.cost(1)
+    if first is not None:
+        lines.append(_figure(texts, "first_visit", first, visit=True))
+    for visits in COURSE_LENGTHS:
+        course = sharing.cost(visits)
+        if course is not None:
+            lines.append(_figure(texts, "course", course, visits=visits))
+    if sharing.copay is not None and sharing.deductible_left != 0:
+        lines.append(texts["copay_may_skip_deductible"])
+    lines.append(texts["disclaimer"])
+    return lines
+
+
+def _how_it_works(sharing: CostSharing, texts: Mapping[str, str]) -> str:
+    if sharing.copay is not None:
+        share = texts["share_copay"].format(copay=dollars(sharing.copay))
+    elif sharing.percent is not None:
+        share = texts["share_percent"].format(
+            percent=sharing.percent, amount=dollars(_nearest_dollar(sharing.share_of(sharing.allowed)))
+        )
+    else:
+        share = None
+    then_key = "then_share"
+    if sharing.deductible_left == 0:
+        start, then_key = texts["deductible_met"], "then_share_met"
+    elif sharing.deductible_left is not None:
+        start = texts["deductible_first"].format(deductible=dollars(sharing.deductible_left))
+    else:
+        start = texts["deductible_unknown"].format(allowed=dollars(sharing.allowed))
+    then = texts[then_key].format(share=share) if share else texts["share_unknown"]
+    return f"{start} {then}"
+
+
+def _figure(texts: Mapping[str, str], key: str, amount: Amount, **values: object) -> str:
+    round_to = _nearest_dollar if values.get("visit") else _nearest_five
+    if amount.exact:
+        return texts[key].format(amount=dollars(round_to(amount.low)), **values)
+    return texts[f"{key}_range"].format(
+        low=dollars(round_to(amount.low)), high=dollars(round_to(amount.high)), **values
+    )
+
+
+def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str]) -> list[str]:
+    lines = [texts["self_pay_visit"].format(fee=dollars(clinic.self_pay_visit_fee))]
+    package = clinic.self_pay_package_visits
+    if package:
+        lines.append(
+            texts["self_pay_package"].format(visits=package, price=dollars(clinic.self_pay_package_price))
+        )
+    for visits in COURSE_LENGTHS:
+        packages, single = divmod(visits, package) if package else (0, visits)
+        total = packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
+        lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total)))
+    lines.append(texts["good_faith_estimate"])
+    return lines
+
+
+def _nearest_dollar(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _nearest_five(amount: Decimal) -> Decimal:
+    return (amount / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5
+
+
+def dollars(amount: Decimal) -> str:
+    """Whole dollars where there are no cents ($40), cents otherwise ($42.50)."""
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if cents == cents.to_integral_value():
+        return f"${int(cents):,}"
+    return f"${cents:,.2f}"
