@@ -166,3 +166,11 @@ estimate = "self_pay"
         load_rules(override=path)
     assert f"with {path}" in str(refused.value)
     assert "rule 'self-pay', status must be one of" in str(refused.value)
+
+
+def test_the_readme_lists_every_source_with_the_date_it_was_checked():
+    readme = (DEFAULT_RULES_PATH.parents[2] / "README.md").read_text()
+    for source in load_rules().sources.values():
+        assert f"| `{source.id}` | [" in readme
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{source.id}` |"))
+        assert f"({source.url})" in row and f"| {source.checked} |" in row
