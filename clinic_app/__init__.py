@@ -49,11 +49,12 @@ def register_clinic_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from clinic_app import models  # noqa: F401  (tables must be known to the metadata)
-    from clinic_app.extensions import csrf, db, migrate
+    from clinic_app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 
@@ -73,16 +74,29 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            # SQLite's own lower() folds only ASCII, so a search for "DÍAZ" would miss "Díaz".
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
 
 
 def register_template_helpers(app: Flask) -> None:
     from clinic_app.coverage import dollars
-    from clinic_app.formatting import clinic_time, phone_for_people
+    from clinic_app.formatting import age, clinic_time, email_state_in_words, phone_for_people
     from clinic_app.intake.choices import label, time_label, weekday_label
+    from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS
 
     carriers = app.extensions["coverage_rules"].carriers
     app.jinja_env.globals.update(label=label, carrier_name=lambda key: carriers.get(key, key))
+    app.jinja_env.globals.update(
+        status_labels=STATUS_LABELS,
+        close_reason_labels=CLOSE_REASON_LABELS,
+        email_state=email_state_in_words,
+    )
     app.jinja_env.filters.update(
+        age=age,
         phone=phone_for_people,
         clinic_time=clinic_time,
         dollars=dollars,
@@ -106,9 +120,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from clinic_app import health, public
+    from clinic_app import health, public, staff
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(health.bp)
 
 
@@ -125,9 +140,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from clinic_app.commands import outbox_cli
+    from clinic_app.commands import outbox_cli, staff_cli
 
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(staff_cli)
 
 
 def register_outbox_worker(app: Flask) -> None:

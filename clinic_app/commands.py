@@ -1,14 +1,27 @@
-"""Command-line tools: `flask --app wsgi outbox run|send`."""
+"""Command-line tools: `flask --app wsgi outbox run|send` and `flask --app wsgi staff add|list|...`."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from clinic_app.accounts.operations import (
+    AccountError,
+    create_staff,
+    deactivate,
+    find_by_email,
+    issue_password_link,
+    set_password,
+)
+from clinic_app.accounts.rules import Role
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import deliver_due
 from clinic_app.mail.transports import transport_from_config
+from clinic_app.models import StaffUser
+
+CLI = "command line"
 
 outbox_cli = AppGroup("outbox", help="The queue of outgoing email.")
 
@@ -34,3 +47,87 @@ def outbox_send() -> None:
         max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"],
     )
     click.echo(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}")
+
+
+staff_cli = AppGroup("staff", help="Staff accounts.")
+
+
+@staff_cli.command("add")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
+)
+@click.option("--name", default="", help="Their name (default: the part of the email before @).")
+@click.option(
+    "--link", is_flag=True, help="Print a one-time set-password link instead of asking for a password."
+)
+def staff_add(email: str, role: str, name: str, link: bool) -> None:
+    """Create a staff account."""
+    try:
+        user = create_staff(
+            db.session,
+            email=email,
+            name=name or email.split("@")[0],
+            role=Role(role),
+            actor=None,
+            ip_address=CLI,
+        )
+        _password_or_link(user, link)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Added {user.email} as {user.role.value}.")
+
+
+@staff_cli.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--link", is_flag=True, help="Print a one-time set-password link instead of asking for a password."
+)
+def staff_reset_password(email: str, link: bool) -> None:
+    """Set a new password for an account, or print a link to set one."""
+    user = _existing(email)
+    try:
+        _password_or_link(user, link)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+
+
+@staff_cli.command("deactivate")
+@click.argument("email")
+def staff_deactivate(email: str) -> None:
+    """Stop an account from signing in (its history stays in the audit log)."""
+    user = _existing(email)
+    deactivate(db.session, user, actor=None, ip_address=CLI)
+    db.session.commit()
+    click.echo(f"{user.email} can no longer sign in.")
+
+
+@staff_cli.command("list")
+def staff_list() -> None:
+    """Every account, with its role and whether it can sign in."""
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email))
+    for user in users:
+        state = "active" if user.active else "deactivated"
+        password = "" if user.password_hash else ", no password yet"
+        click.echo(f"{user.email}\t{user.role.value}\t{state}{password}")
+
+
+def _existing(email: str) -> StaffUser:
+    user = find_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+def _password_or_link(user: StaffUser, link: bool) -> None:
+    if link:
+        token = issue_password_link(db.session, user, actor=None, ip_address=CLI)
+        base = current_app.config["PUBLIC_BASE_URL"]
+        click.echo(f"Set-password link (works once, for 48 hours): {base}/staff/set-password/{token}")
+        return
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    set_password(db.session, user, password, ip_address=CLI)

@@ -112,6 +112,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "CLINIC_OFFERS_OMT": _flag(get("CLINIC_OFFERS_OMT")),
         "COVERAGE_RULES_FILE": get("COVERAGE_RULES_FILE", ""),
         "DATA_RETENTION_DAYS": _int(environ, "DATA_RETENTION_DAYS", 365),
+        "STAFF_IDLE_MINUTES": _int(environ, "STAFF_IDLE_MINUTES", 30),
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
     400: ("Something went wrong with that page", "Please go back, check your answers and try again."),
+    403: ("You cannot open this page", "This page is for clinic owners."),
     404: ("Page not found", "We could not find that page."),
     405: ("Page not found", "We could not find that page."),
     413: ("That was too much to send", "Please shorten your message and try again."),

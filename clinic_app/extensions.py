@@ -1,5 +1,6 @@
 """Extension instances, bound to the app in ``create_app``."""
 
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -13,3 +14,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "staff.sign_in_page"
+login_manager.login_message = "Please sign in to see that page."
+# Sessions end on sign-out and idle time-out; "remember me" cookies would outlive both.
+login_manager.session_protection = "strong"

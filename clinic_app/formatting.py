@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -23,3 +23,26 @@ def phone_for_people(e164: str | None) -> str:
     return phonenumbers.format_number(
         number, style.NATIONAL if number.country_code == 1 else style.INTERNATIONAL
     )
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago, in a few characters: 'just now', '12 min ago', '3 h ago', '5 days ago'."""
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    days = seconds // 86400
+    return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def email_state_in_words(email) -> str:
+    """Queued, sent or failing, as staff need to read it on a request's page."""
+    state = email.state.value
+    if state == "sent":
+        return "Sent"
+    if state == "failed":
+        return "Failed for good"
+    return "Failing, will retry" if email.last_error else "Queued"

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from clinic_app.accounts.rules import Role
 from clinic_app.coverage import (
     AlsoMedicaid,
     Concern,
@@ -22,6 +23,7 @@ from clinic_app.coverage import (
 )
 from clinic_app.extensions import db
 from clinic_app.intake.choices import ContactMethod
+from clinic_app.workflow import CloseReason, RequestStatus
 
 
 def utcnow() -> datetime:
@@ -60,15 +62,46 @@ def enum_column(enum_type: type[enum.Enum]) -> sa.Enum:
     )
 
 
-class RequestStatus(enum.StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    SCHEDULED = "scheduled"
-    CLOSED = "closed"
+class StaffUser(db.Model):
+    """A front-desk or owner account. Accounts are deactivated, never deleted, so the audit log keeps
+    pointing at who did what."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failed_sign_ins: Mapped[int] = mapped_column(nullable=False, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Raised on every password change, so sessions signed in with the old password end.
+    session_version: Mapped[int] = mapped_column(nullable=False, default=1)
+    password_token_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, unique=True)
+    password_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # Flask-Login's interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is Role.OWNER
 
 
 class ConsultationRequest(db.Model):
     __tablename__ = "consultation_request"
+    __table_args__ = (sa.Index("ix_consultation_request_newest", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True, nullable=False)
@@ -88,6 +121,17 @@ class ConsultationRequest(db.Model):
     message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     has_warning_signs: Mapped[bool] = mapped_column(nullable=False)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason), nullable=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL", name="fk_consultation_request_assigned_to_id"),
+        nullable=True,
+        index=True,
+    )
+
+    assigned_to: Mapped[StaffUser | None] = relationship()
+    notes: Mapped[list[RequestNote]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestNote.created_at"
+    )
 
     insurance: Mapped[InsuranceAnswers] = relationship(
         back_populates="request", uselist=False, cascade="all, delete-orphan"
@@ -176,3 +220,55 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
     request: Mapped[ConsultationRequest | None] = relationship(back_populates="emails")
+
+
+class RequestNote(db.Model):
+    """An internal note by staff on a request. Never shown to the patient."""
+
+    __tablename__ = "request_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation_request.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    request: Mapped[ConsultationRequest] = relationship(back_populates="notes")
+    author: Mapped[StaffUser] = relationship()
+
+
+class AuditEntry(db.Model):
+    """One line of the append-only audit log: who did what, when, from where.
+
+    The request is named by id and reference, not by a foreign key, so removing a request's personal
+    data later never has to touch the log. No health details go in ``detail``.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_request", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True, index=True)
+    actor_email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    request_id: Mapped[int | None] = mapped_column(nullable=True)
+    request_reference: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    actor: Mapped[StaffUser | None] = relationship()
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, _context, _instances) -> None:
+    """The app may add audit rows but never change or remove one (the database refuses it too)."""
+    for entry in (*session.dirty, *session.deleted):
+        if isinstance(entry, AuditEntry):
+            raise AuditLogIsAppendOnly("audit log entries cannot be changed or deleted")

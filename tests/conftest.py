@@ -4,8 +4,10 @@ against it, a test client, and a real SMTP server on loopback."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,27 +29,40 @@ def test_database_url(tmp_path_factory):
     """A fresh database for this test run: its own schema on PostgreSQL, a new file on SQLite."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'migrated.sqlite3'}"
         return
+    with postgres_schema(server_url) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(server_url: str):
+    """A schema of its own on the PostgreSQL server, dropped afterwards; yields a URL that uses it."""
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(database_url(server_url))
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = sa.make_url(database_url(server_url)).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_database(test_database_url, tmp_path_factory):
     """Apply the real migrations once: the tests run on the schema production gets."""
-    app = create_app(base_config(test_database_url), instance_path=tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+    migrate_to(test_database_url, tmp_path_factory.mktemp("instance"))
     return test_database_url
+
+
+def migrate_to(url: str, instance_path: Path, revision: str = "head") -> None:
+    app = create_app(base_config(url), instance_path=instance_path)
+    with app.app_context():
+        upgrade(revision=revision)
+        db.engine.dispose()
 
 
 def base_config(url: str) -> dict[str, object]:
@@ -56,19 +71,38 @@ def base_config(url: str) -> dict[str, object]:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
         "OUTBOX_WORKER": "off",
-        "STAFF_EMAILS": ["frontdesk@clinic.test"],
-        "MAIL_FROM": "Clinic requests <requests@clinic.test>",
+        "STAFF_EMAILS": ["frontdesk@clinic.example"],
+        "MAIL_FROM": "Clinic requests <requests@clinic.example>",
         "CLINIC_TIMEZONE": "America/Los_Angeles",
+        "PUBLIC_BASE_URL": "https://clinic.test",
     }
 
 
 @pytest.fixture
-def make_app(migrated_database, tmp_path):
-    """Build apps on the test database; every table is emptied after the test."""
+def test_database(migrated_database, tmp_path):
+    """This test's database: a copy of the migrated SQLite file, or the shared PostgreSQL schema,
+    emptied afterwards (the audit log's append-only triggers are bypassed for that alone)."""
+    if migrated_database.startswith("sqlite"):
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(sa.make_url(migrated_database).database, copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield migrated_database
+    engine = sa.create_engine(migrated_database)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(test_database, tmp_path):
+    """Build apps on this test's database."""
     built = []
 
     def build(**overrides):
-        config = {**base_config(migrated_database), "MAIL_FILE_DIR": str(tmp_path / "mail"), **overrides}
+        config = {**base_config(test_database), "MAIL_FILE_DIR": str(tmp_path / "mail"), **overrides}
         app = create_app(config, instance_path=tmp_path / "instance")
         built.append(app)
         return app
@@ -77,17 +111,8 @@ def make_app(migrated_database, tmp_path):
     for app in built:
         app.extensions["outbox_worker"].stop()
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
-    if built:
-        empty_all_tables(create_app(base_config(migrated_database), instance_path=tmp_path / "instance"))
-
-
-def empty_all_tables(app) -> None:
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -163,3 +188,35 @@ def stopped_smtp_server():
 @pytest.fixture
 def mail_dir(tmp_path) -> Path:
     return tmp_path / "mail"
+
+
+@pytest.fixture
+def owner(app):
+    from tests.helpers import create_account
+
+    return create_account(app, "owner@clinic.example", role="owner", name="Olivia Owner")
+
+
+@pytest.fixture
+def staff(app):
+    from tests.helpers import create_account
+
+    return create_account(app, "desk@clinic.example", role="staff", name="Dana Desk")
+
+
+@pytest.fixture
+def owner_client(app, owner):
+    from tests.helpers import sign_in
+
+    client = app.test_client()
+    assert sign_in(client, "owner@clinic.example").status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    from tests.helpers import sign_in
+
+    client = app.test_client()
+    assert sign_in(client, "desk@clinic.example").status_code == 302
+    return client

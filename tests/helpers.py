@@ -56,6 +56,27 @@ def submit(client, answers: dict[str, object] | None = None, **changes):
     return client.post("/request", data=data)
 
 
+BLOCKS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "legend",
+    "label",
+    "div",
+    "section",
+    "tr",
+    "dt",
+    "dd",
+    "ul",
+    "ol",
+}
+# Marks where a block ends; white space inside a block, newlines included, folds to one space.
+BLOCK_END = "\x00"
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -69,8 +90,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style", "title"):
             self._skip -= 1
-        elif tag in ("p", "li", "h1", "h2", "h3", "legend", "label", "div", "section", "tr"):
-            self.parts.append("\n")
+        elif tag in BLOCKS:
+            self.parts.append(BLOCK_END)
 
     def handle_data(self, data):
         if not self._skip:
@@ -83,7 +104,7 @@ def visible_text(html: str, element: str = "main") -> str:
     end = html.index(f"</{element}>", start)
     extractor = _TextExtractor()
     extractor.feed(html[start:end])
-    lines = (" ".join(line.split()) for line in unescape("".join(extractor.parts)).split("\n"))
+    lines = (" ".join(line.split()) for line in unescape("".join(extractor.parts)).split(BLOCK_END))
     return "\n".join(line for line in lines if line)
 
 
@@ -102,3 +123,58 @@ def deliver(app, now: datetime | None = None) -> DeliveryReport:
         )
         db.session.remove()
         return report
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def create_account(
+    app, email: str, role: str = "staff", password: str | None = STAFF_PASSWORD, name: str = ""
+):
+    """A staff account made the way the app makes them; returns its id."""
+    from clinic_app.accounts.operations import create_staff, set_password
+    from clinic_app.accounts.rules import Role
+
+    with app.app_context():
+        user = create_staff(
+            db.session,
+            email=email,
+            name=name or email.split("@")[0].title(),
+            role=Role(role),
+            actor=None,
+            ip_address="test",
+        )
+        if password:
+            set_password(db.session, user, password, ip_address="test")
+        db.session.commit()
+        return user.id
+
+
+def page_csrf_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'type="hidden" name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, f"{path} carries a CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = STAFF_PASSWORD, next_path: str | None = None):
+    token = page_csrf_token(client, "/staff/sign-in")
+    path = "/staff/sign-in" + (f"?next={next_path}" if next_path else "")
+    return client.post(path, data={"email": email, "password": password, "csrf_token": token})
+
+
+def staff_post(client, path: str, data: dict | None = None, token_from: str = "/staff/"):
+    """Post a staff form with the CSRF token from a signed-in page, as the browser does."""
+    return client.post(path, data={**(data or {}), "csrf_token": page_csrf_token(client, token_from)})
+
+
+def audit_actions(app, request_id: int | None = None) -> list[str]:
+    from clinic_app.models import AuditEntry
+
+    with app.app_context():
+        query = sa.select(AuditEntry.action).order_by(AuditEntry.id)
+        if request_id is not None:
+            query = query.where(AuditEntry.request_id == request_id)
+        return list(db.session.scalars(query))

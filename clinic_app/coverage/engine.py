@@ -71,7 +71,6 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         paragraphs.append(_cost_sharing(answers, book))
 
     caveats = [c for c in book.caveats if c.when.matches(answers, network, clinic.offers_omt)]
-    cited = {source.id: source for item in (rule, *caveats) for source in item.sources}
     return CoverageNote(
         status=rule.status,
         headline=rule.headline.format_map(values),
@@ -82,7 +81,7 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         network=network,
         rule_ids=[rule.id, *(c.id for c in caveats)],
         rules_version=book.version,
-        sources=list(cited.values()),
+        sources=book.sources_for([rule.id, *(c.id for c in caveats)]),
     )
 
 

@@ -132,6 +132,17 @@ class RuleBook:
     carriers: dict[str, str]
     sources: dict[str, Source]
 
+    def sources_for(self, rule_ids: Iterable[str]) -> list[Source]:
+        """The sources cited by these rules and caveats, each once, in order."""
+        wanted = set(rule_ids)
+        cited = {
+            source.id: source
+            for item in (*self.rules, *self.caveats)
+            if item.id in wanted
+            for source in item.sources
+        }
+        return list(cited.values())
+
 
 def load_rules(path: Path = DEFAULT_RULES_PATH, override: Path | None = None) -> RuleBook:
     """The shipped rules, or another file, with a clinic's own file merged over them."""

@@ -20,6 +20,7 @@ class StaffEmailSettings:
     message_domain: str
     timezone: str
     clinic_name: str
+    dashboard_url: str
 
 
 def coverage_rules(config: Mapping[str, object]) -> RuleBook:
@@ -60,4 +61,5 @@ def staff_email_settings(config: Mapping[str, object]) -> StaffEmailSettings:
         message_domain=sender_domain or urlsplit(str(config["PUBLIC_BASE_URL"])).hostname or "localhost",
         timezone=str(config["CLINIC_TIMEZONE"]),
         clinic_name=str(config["CLINIC_NAME"]),
+        dashboard_url=f"{config['PUBLIC_BASE_URL']}/staff",
     )

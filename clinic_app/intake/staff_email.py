@@ -40,6 +40,7 @@ def queue_staff_email(
         "clinic_name": settings.clinic_name,
         "sources": sources,
         "network_words": NETWORK_WORDS,
+        "request_url": f"{settings.dashboard_url}/requests/{request.id}",
     }
     return enqueue(
         session,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from clinic_app.formatting import clinic_time, phone_for_people
+from clinic_app.formatting import age, clinic_time, phone_for_people
 from clinic_app.mail.outbox import retry_delay
 
 
@@ -23,3 +23,12 @@ def test_retry_delay_doubles_from_thirty_seconds_up_to_two_hours():
     assert [retry_delay(n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 240, 480]
     assert retry_delay(9).total_seconds() == 7200
     assert retry_delay(30).total_seconds() == 7200
+
+
+def test_age_is_short_and_plain():
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert age(now - timedelta(seconds=30), now) == "just now"
+    assert age(now - timedelta(minutes=12), now) == "12 min ago"
+    assert age(now - timedelta(hours=3, minutes=59), now) == "3 h ago"
+    assert age(now - timedelta(days=1, hours=2), now) == "1 day ago"
+    assert age(now - timedelta(days=9), now) == "9 days ago"

@@ -63,12 +63,12 @@ def test_two_worker_processes_send_every_email_exactly_once(app, smtp_server):
         for number in range(40):
             enqueue(
                 db.session,
-                sender="requests@clinic.test",
-                recipients=["frontdesk@clinic.test"],
+                sender="requests@clinic.example",
+                recipients=["frontdesk@clinic.example"],
                 subject=f"Test {number}",
                 body_text="text",
                 body_html="<p>html</p>",
-                message_domain="clinic.test",
+                message_domain="clinic.example",
             )
         db.session.commit()
     workers = [start_worker(app, smtp_server), start_worker(app, smtp_server)]

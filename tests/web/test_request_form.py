@@ -319,4 +319,4 @@ def test_staff_email_queued_in_the_same_commit_as_the_request(app, client):
         email = db.session.scalars(sa.select(OutboxEmail)).one()
         request = db.session.scalars(sa.select(ConsultationRequest)).one()
         assert email.request_id == request.id
-        assert email.recipients == ["frontdesk@clinic.test"]
+        assert email.recipients == ["frontdesk@clinic.example"]

@@ -46,9 +46,9 @@ def test_staff_email_arrives_with_the_answers_and_the_note(make_app, smtp_server
     [message] = smtp_server.messages
     request = the_request(app)
     text, html = parts(message)
-    assert smtp_server.envelopes == [("requests@clinic.test", ["frontdesk@clinic.test"])]
+    assert smtp_server.envelopes == [("requests@clinic.example", ["frontdesk@clinic.example"])]
     assert message["Subject"] == f"New request {request.reference}: free 15-minute consultation"
-    assert message["From"] == "Clinic requests <requests@clinic.test>"
+    assert message["From"] == "Clinic requests <requests@clinic.example>"
     assert message["Message-ID"] == outbox_rows(app)[0].message_id
     received = clinic_time(request.created_at, "America/Los_Angeles")
     assert re.search(r"\d{4} at \d{1,2}:\d\d [AP]M P[SD]T$", received)
@@ -151,5 +151,5 @@ def test_without_a_mail_server_emails_are_written_as_files(make_app, mail_dir):
     assert deliver(app).sent == 1
     [eml] = mail_dir.glob("*.eml")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
-    assert message["To"] == "frontdesk@clinic.test"
+    assert message["To"] == "frontdesk@clinic.example"
     assert "Ana Díaz" in message.get_body(preferencelist=("plain",)).get_content()

@@ -1,0 +1,177 @@
+"""Creating staff accounts, setting passwords, signing in. Each adds to the session; callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from clinic_app.accounts.rules import Role, after_failure, wait_left
+from clinic_app.audit import AuditAction, record
+from clinic_app.models import StaffUser, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+PASSWORD_LINK_LIFETIME = timedelta(hours=48)
+# Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """Something about an account request is wrong; the message is for the person who asked."""
+
+
+def normalized_email(raw: str) -> str:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise AccountError(f"{raw!r} is not an email address.") from error
+
+
+def find_by_email(session: Session, email: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+
+
+def create_staff(
+    session: Session, *, email: str, name: str, role: Role, actor: StaffUser | None, ip_address: str
+) -> StaffUser:
+    address = normalized_email(email)
+    if find_by_email(session, address):
+        raise AccountError(f"There is already an account for {address}.")
+    if not name.strip():
+        raise AccountError("Enter the person's name.")
+    user = StaffUser(email=address, name=name.strip()[:120], role=role, active=True, created_at=utcnow())
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        AuditAction.ADDED_STAFF,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"staff_id": user.id, "email": address, "role": role.value},
+    )
+    return user
+
+
+def issue_password_link(
+    session: Session, user: StaffUser, *, actor: StaffUser | None, ip_address: str
+) -> str:
+    """A one-time token for setting a password; only its hash is stored. Opening the link changes
+    nothing: the password is set by posting the form it shows."""
+    token = secrets.token_urlsafe(32)
+    user.password_token_hash = _token_hash(token)
+    user.password_token_expires_at = utcnow() + PASSWORD_LINK_LIFETIME
+    record(
+        session,
+        AuditAction.ISSUED_PASSWORD_LINK,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"staff_id": user.id, "email": user.email},
+    )
+    return token
+
+
+def user_for_password_token(session: Session, token: str) -> StaffUser | None:
+    user = session.scalar(select(StaffUser).where(StaffUser.password_token_hash == _token_hash(token)))
+    if user is None or not user.active or user.password_token_expires_at is None:
+        return None
+    return user if user.password_token_expires_at > utcnow() else None
+
+
+def set_password(session: Session, user: StaffUser, password: str, *, ip_address: str) -> None:
+    """Set a new password; the link is used up and other sessions of this account end."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = generate_password_hash(password)
+    user.password_token_hash = None
+    user.password_token_expires_at = None
+    user.session_version += 1
+    user.failed_sign_ins = 0
+    user.blocked_until = None
+    record(session, AuditAction.SET_PASSWORD, actor=user, ip_address=ip_address, detail={"staff_id": user.id})
+
+
+def deactivate(session: Session, user: StaffUser, *, actor: StaffUser | None, ip_address: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = False
+    user.password_token_hash = None
+    user.session_version += 1
+    record(
+        session,
+        AuditAction.DEACTIVATED_STAFF,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"staff_id": user.id, "email": user.email},
+    )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: StaffUser | None
+    problem: str | None
+
+
+WRONG = "That email and password do not match an active account."
+
+
+def sign_in(
+    session: Session, email: str, password: str, *, ip_address: str, now: datetime | None = None
+) -> SignIn:
+    """Check a password, slowing down and then locking repeated failures. Every outcome is audited."""
+    now = now or utcnow()
+    user = find_by_email(session, email)
+    if user is None or not user.active or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        record(
+            session,
+            AuditAction.SIGN_IN_FAILED,
+            actor=None,
+            actor_email=email.strip()[:254] or "(blank)",
+            ip_address=ip_address,
+            detail={"reason": "unknown or inactive account"},
+        )
+        return SignIn(None, WRONG)
+    wait = wait_left(user.blocked_until, now)
+    if wait is not None:
+        record(
+            session,
+            AuditAction.SIGN_IN_FAILED,
+            actor=user,
+            ip_address=ip_address,
+            detail={"reason": "waiting"},
+        )
+        return SignIn(None, _wait_message(wait))
+    if not check_password_hash(user.password_hash, password):
+        state = after_failure(user.failed_sign_ins, now)
+        user.failed_sign_ins = state.failures
+        user.blocked_until = state.blocked_until
+        record(
+            session,
+            AuditAction.SIGN_IN_FAILED,
+            actor=user,
+            ip_address=ip_address,
+            detail={"reason": "wrong password", "failures": state.failures, "locked": state.locked},
+        )
+        return SignIn(None, WRONG)
+    user.failed_sign_ins = 0
+    user.blocked_until = None
+    user.last_sign_in_at = now
+    record(session, AuditAction.SIGNED_IN, actor=user, ip_address=ip_address)
+    return SignIn(user, None)
+
+
+def _wait_message(wait: timedelta) -> str:
+    seconds = max(int(wait.total_seconds()), 1)
+    if seconds >= 60:
+        return f"Too many wrong passwords. This account is locked for {seconds // 60 + 1} minutes."
+    return f"Too many wrong passwords. Please wait {seconds} seconds and try again."
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

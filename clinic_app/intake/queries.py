@@ -1,0 +1,191 @@
+"""Finding requests for the dashboard: filters, search, counts and pages that stay fast at any size.
+
+Pages are keyset pages (newest first, by received time then id): the database jumps straight to the
+page's first row through an index instead of counting past every row before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from clinic_app.coverage import Coverage, VisitType
+from clinic_app.models import ConsultationRequest, InsuranceAnswers, StaffUser
+from clinic_app.workflow import RequestStatus
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: RequestStatus | None = None
+    visit_type: VisitType | None = None
+    coverage: Coverage | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    search: str = ""
+    assigned_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the newest-first list: the received time and id of a row."""
+
+    created_at: datetime
+    id: int
+
+    def token(self) -> str:
+        return f"{self.created_at.isoformat()}_{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        if not token or "_" not in token:
+            return None
+        moment, _, row_id = token.rpartition("_")
+        try:
+            parsed = datetime.fromisoformat(moment)
+            return cls(parsed, int(row_id)) if parsed.tzinfo else None
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ConsultationRequest]
+    older: Cursor | None
+    newer: Cursor | None
+
+
+def conditions(filters: RequestFilters, timezone: str) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if filters.status:
+        where.append(ConsultationRequest.status == filters.status)
+    if filters.visit_type:
+        where.append(ConsultationRequest.visit_type == filters.visit_type)
+    if filters.coverage:
+        where.append(InsuranceAnswers.coverage == filters.coverage)
+    if filters.assigned_to:
+        where.append(ConsultationRequest.assigned_to_id == filters.assigned_to)
+    zone = ZoneInfo(timezone)
+    if filters.received_from:
+        where.append(ConsultationRequest.created_at >= datetime.combine(filters.received_from, time(), zone))
+    if filters.received_to:
+        end = datetime.combine(filters.received_to + timedelta(days=1), time(), zone)
+        where.append(ConsultationRequest.created_at < end)
+    if filters.search.strip():
+        where.append(search_condition(filters.search))
+    return where
+
+
+def search_condition(text: str) -> sa.ColumnElement[bool]:
+    """Match a name or email by any part of it, or a phone number written in any format."""
+    text = text.strip()
+    matches = [
+        ConsultationRequest.full_name.ilike(f"%{_like(text)}%", escape="\\"),
+        ConsultationRequest.email.ilike(f"%{_like(text)}%", escape="\\"),
+    ]
+    phone = phone_digits(text)
+    if phone:
+        matches.append(ConsultationRequest.phone_e164.like(f"%{phone}%"))
+    return sa.or_(*matches)
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a phone number as stored (E.164 without the +), if the text looks like one."""
+    if re.search(r"[a-zA-Z@]", text):
+        return None
+    try:
+        number = phonenumbers.parse(text, "US")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+    except phonenumbers.NumberParseException:
+        pass
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) >= 4 else None
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _base(filters: RequestFilters, timezone: str) -> sa.Select:
+    return (
+        sa.select(ConsultationRequest)
+        .join(InsuranceAnswers, InsuranceAnswers.request_id == ConsultationRequest.id)
+        .where(*conditions(filters, timezone))
+    )
+
+
+def page_of_requests(
+    session: Session,
+    filters: RequestFilters,
+    timezone: str,
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    query = _base(filters, timezone).options(
+        joinedload(ConsultationRequest.insurance), joinedload(ConsultationRequest.assigned_to)
+    )
+    created, row_id = ConsultationRequest.created_at, ConsultationRequest.id
+    if newer_than is not None:
+        query = query.where(
+            sa.or_(
+                created > newer_than.created_at,
+                sa.and_(created == newer_than.created_at, row_id > newer_than.id),
+            )
+        )
+        rows = list(session.scalars(query.order_by(created.asc(), row_id.asc()).limit(size + 1)).unique())
+        has_more_newer = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        has_more_older = True
+    else:
+        if older_than is not None:
+            query = query.where(
+                sa.or_(
+                    created < older_than.created_at,
+                    sa.and_(created == older_than.created_at, row_id < older_than.id),
+                )
+            )
+        rows = list(session.scalars(query.order_by(created.desc(), row_id.desc()).limit(size + 1)).unique())
+        has_more_older = len(rows) > size
+        rows = rows[:size]
+        has_more_newer = older_than is not None
+    return Page(
+        rows=rows,
+        older=Cursor(rows[-1].created_at, rows[-1].id) if rows and has_more_older else None,
+        newer=Cursor(rows[0].created_at, rows[0].id) if rows and has_more_newer else None,
+    )
+
+
+def all_matching(session: Session, filters: RequestFilters, timezone: str):
+    """Every matching request, newest first, streamed in batches (for the CSV export)."""
+    query = _base(filters, timezone).options(
+        joinedload(ConsultationRequest.insurance), joinedload(ConsultationRequest.assigned_to)
+    )
+    query = query.order_by(ConsultationRequest.created_at.desc(), ConsultationRequest.id.desc())
+    # Both eager loads are one-to-one, so rows never repeat and need no unique(), which yield_per forbids.
+    return session.scalars(query.execution_options(yield_per=500))
+
+
+def counts_by_status(session: Session, filters: RequestFilters, timezone: str) -> dict[RequestStatus, int]:
+    """How many requests match the other filters, for each status."""
+    without_status = replace(filters, status=None)
+    query = (
+        sa.select(ConsultationRequest.status, sa.func.count())
+        .join(InsuranceAnswers, InsuranceAnswers.request_id == ConsultationRequest.id)
+        .where(*conditions(without_status, timezone))
+        .group_by(ConsultationRequest.status)
+    )
+    found = dict(session.execute(query).all())
+    return {status: found.get(status, 0) for status in RequestStatus}
+
+
+def active_staff(session: Session) -> list[StaffUser]:
+    return list(session.scalars(sa.select(StaffUser).where(StaffUser.active).order_by(StaffUser.name)))

@@ -1,0 +1,52 @@
+"""What happened to a request, in order, read from the request, its emails and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_app.audit import ACTION_LABELS, AuditAction
+from clinic_app.models import AuditEntry, ConsultationRequest, EmailState
+from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS, CloseReason, RequestStatus
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    who: str
+    what: str
+
+
+def timeline(session: Session, request: ConsultationRequest) -> list[Event]:
+    events = [Event(request.created_at, request.full_name, "Sent the request")]
+    for email in request.emails:
+        events.append(Event(email.created_at, "System", "Queued the staff email"))
+        if email.state is EmailState.SENT and email.sent_at:
+            events.append(Event(email.sent_at, "System", "Sent the staff email"))
+    changes = session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.request_id == request.id, AuditEntry.action != AuditAction.VIEWED_REQUEST.value)
+        .order_by(AuditEntry.at)
+    )
+    events += [Event(entry.at, entry.actor_email, describe(entry)) for entry in changes]
+    return sorted(events, key=lambda event: event.at)
+
+
+def describe(entry: AuditEntry) -> str:
+    action = AuditAction(entry.action)
+    detail = entry.detail
+    if action is AuditAction.CHANGED_STATUS:
+        words = f"Changed the status from {_status(detail['from'])} to {_status(detail['to'])}"
+        if detail.get("reason"):
+            words += f" ({CLOSE_REASON_LABELS[CloseReason(detail['reason'])].lower()})"
+        return words
+    if action is AuditAction.ASSIGNED:
+        return f"Assigned to {detail['to']}" if detail.get("to") else "Removed the assignment"
+    return ACTION_LABELS[action]
+
+
+def _status(value: str) -> str:
+    return STATUS_LABELS[RequestStatus(value)].lower()

@@ -1,0 +1,67 @@
+"""Signing in and out, and setting a password from a one-time link."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from clinic_app.accounts.operations import AccountError, set_password, sign_in, user_for_password_token
+from clinic_app.audit import AuditAction, record
+from clinic_app.extensions import db
+from clinic_app.staff import bp
+from clinic_app.staff.access import SEEN_KEY, client_address, enforce_idle_timeout, safe_next
+from clinic_app.staff.forms import SetPasswordForm, SignInForm
+
+
+@bp.before_request
+def before_staff_page():
+    return enforce_idle_timeout()
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in_page():
+    if current_user.is_authenticated:
+        return redirect(url_for(".request_list"))
+    form = SignInForm()
+    problem = None
+    if form.validate_on_submit():
+        outcome = sign_in(db.session, form.email.data, form.password.data, ip_address=client_address())
+        db.session.commit()
+        if outcome.user is not None:
+            login_user(outcome.user)
+            session[SEEN_KEY] = outcome.user.last_sign_in_at.isoformat()
+            return redirect(safe_next(request.args.get("next")) or url_for(".request_list"))
+        problem = outcome.problem
+    status = 400 if form.is_submitted() else 200
+    return render_template("staff/sign_in.html", form=form, problem=problem), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    record(db.session, AuditAction.SIGNED_OUT, actor=current_user, ip_address=client_address())
+    db.session.commit()
+    logout_user()
+    flash("You are signed out.")
+    return redirect(url_for(".sign_in_page"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password_page(token: str):
+    """Opening the link only shows the form; the password changes when the form is posted."""
+    user = user_for_password_token(db.session, token)
+    if user is None:
+        return render_template("staff/set_password.html", form=None), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(db.session, user, form.password.data, ip_address=client_address())
+        except AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your password is set. Please sign in.")
+            return redirect(url_for(".sign_in_page"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("staff/set_password.html", form=form, user=user), status

@@ -1,0 +1,206 @@
+"""Pages for owners only: the CSV export, the audit log and the team."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from clinic_app.accounts.operations import AccountError, create_staff, deactivate, issue_password_link
+from clinic_app.accounts.rules import Role
+from clinic_app.audit import ACTION_LABELS, AuditAction, record
+from clinic_app.extensions import db
+from clinic_app.formatting import clinic_time, phone_for_people
+from clinic_app.intake.choices import label
+from clinic_app.intake.queries import all_matching, counts_by_status
+from clinic_app.models import AuditEntry, StaffUser
+from clinic_app.spreadsheet import safe_cell
+from clinic_app.staff import bp
+from clinic_app.staff.access import client_address, owner_required
+from clinic_app.staff.forms import AddStaffForm, AuditFilterForm, ConfirmForm
+from clinic_app.staff.request_views import filter_form, filters_in_words
+from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS
+
+EXPORT_COLUMNS = [
+    "Reference", "Received", "Status", "Closing reason", "Visit type", "Name", "Phone", "Email",
+    "Prefers", "Main concern", "Headache days a month", "Warning signs", "Coverage", "Carrier",
+    "Plan type", "Age", "Coverage note", "Assigned to",
+]  # fmt: skip
+AUDIT_PAGE_SIZE = 200
+
+
+@bp.get("/export.csv")
+@login_required
+@owner_required
+def export_csv():
+    """The current filtered list as CSV, every cell safe to open in a spreadsheet."""
+    _, filters = filter_form()
+    timezone = current_app.config["CLINIC_TIMEZONE"]
+    carriers = current_app.extensions["coverage_rules"].carriers
+    total = sum(counts_by_status(db.session, filters, timezone).values())
+    record(
+        db.session,
+        AuditAction.EXPORTED,
+        actor=current_user,
+        ip_address=client_address(),
+        detail={**filters_in_words(filters), "rows": total},
+    )
+    db.session.commit()
+
+    def row(found) -> list[str]:
+        insurance = found.insurance
+        return [
+            found.reference,
+            clinic_time(found.created_at, timezone),
+            STATUS_LABELS[found.status],
+            CLOSE_REASON_LABELS[found.close_reason] if found.close_reason else "",
+            label(found.visit_type),
+            found.full_name,
+            phone_for_people(found.phone_e164),
+            found.email or "",
+            label(found.preferred_contact),
+            label(found.main_concern),
+            found.headache_days_per_month,
+            "Yes" if found.has_warning_signs else "No",
+            label(insurance.coverage),
+            carriers.get(insurance.carrier, insurance.carrier or ""),
+            label(insurance.plan_type),
+            insurance.age,
+            found.coverage_note.headline,
+            found.assigned_to.name if found.assigned_to else "",
+        ]
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        for found in all_matching(db.session, filters, timezone):
+            writer.writerow([safe_cell(cell) for cell in row(found)])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="requests.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/audit")
+@login_required
+@owner_required
+def audit_log():
+    form = AuditFilterForm(formdata=MultiDict(request.args))
+    staff = list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.name)))
+    form.person.choices = [("", "Everyone"), *((str(s.id), f"{s.name} ({s.email})") for s in staff)]
+    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(AUDIT_PAGE_SIZE)
+    if (form.person.data or "").isdigit():
+        query = query.where(AuditEntry.actor_id == int(form.person.data))
+    reference = (form.reference.data or "").strip().upper()
+    if reference:
+        query = query.where(AuditEntry.request_reference == reference)
+    entries = list(db.session.scalars(query))
+    record(
+        db.session,
+        AuditAction.VIEWED_AUDIT,
+        actor=current_user,
+        ip_address=client_address(),
+        detail={
+            key: value for key, value in (("person", form.person.data), ("reference", reference)) if value
+        },
+    )
+    db.session.commit()
+    return render_template(
+        "staff/audit.html", form=form, entries=entries, labels=ACTION_LABELS, limit=AUDIT_PAGE_SIZE
+    )
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@login_required
+@owner_required
+def team():
+    form = AddStaffForm()
+    new_link = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_staff(
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                actor=current_user,
+                ip_address=client_address(),
+            )
+        except AccountError as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+            status = 400
+        else:
+            token = issue_password_link(db.session, user, actor=current_user, ip_address=client_address())
+            db.session.commit()
+            new_link = password_link(token)
+            flash(f"Added {user.name}. Give them the link below to set their password.")
+            form = AddStaffForm(formdata=None)
+    elif form.is_submitted():
+        status = 400
+    return render_template("staff/team.html", form=form, members=team_members(), new_link=new_link,
+                           confirm_form=ConfirmForm(formdata=None)), status  # fmt: skip
+
+
+@bp.post("/team/<int:staff_id>/deactivate")
+@login_required
+@owner_required
+def team_deactivate(staff_id: int):
+    user = db.session.get(StaffUser, staff_id)
+    if user is None or not ConfirmForm().validate_on_submit():
+        flash("Please try again.")
+        return redirect(url_for(".team"))
+    try:
+        deactivate(db.session, user, actor=current_user, ip_address=client_address())
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(f"{user.name} can no longer sign in.")
+    return redirect(url_for(".team"))
+
+
+@bp.post("/team/<int:staff_id>/password-link")
+@login_required
+@owner_required
+def team_password_link(staff_id: int):
+    user = db.session.get(StaffUser, staff_id)
+    if user is None or not user.active or not ConfirmForm().validate_on_submit():
+        flash("Please try again.")
+        return redirect(url_for(".team"))
+    token = issue_password_link(db.session, user, actor=current_user, ip_address=client_address())
+    db.session.commit()
+    flash(f"New set-password link for {user.name}.")
+    return render_template("staff/team.html", form=AddStaffForm(formdata=None), members=team_members(),
+                           new_link=password_link(token), confirm_form=ConfirmForm(formdata=None))  # fmt: skip
+
+
+def team_members() -> list[StaffUser]:
+    return list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.name)))
+
+
+def password_link(token: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(".set_password_page", token=token)

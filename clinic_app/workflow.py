@@ -1,0 +1,71 @@
+"""How a request moves from arrival to closed. Plain rules, no Flask, tested on their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class RequestStatus(StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+
+
+class CloseReason(StrEnum):
+    BOOKED = "booked"
+    NOT_A_FIT = "not_a_fit"
+    NO_ANSWER = "no_answer"
+    DUPLICATE_OR_SPAM = "duplicate_or_spam"
+
+
+STATUS_LABELS = {
+    RequestStatus.NEW: "New",
+    RequestStatus.CONTACTED: "Contacted",
+    RequestStatus.SCHEDULED: "Scheduled",
+    RequestStatus.CLOSED: "Closed",
+}
+CLOSE_REASON_LABELS = {
+    CloseReason.BOOKED: "Booked",
+    CloseReason.NOT_A_FIT: "Not a fit",
+    CloseReason.NO_ANSWER: "No answer",
+    CloseReason.DUPLICATE_OR_SPAM: "Duplicate or spam",
+}
+
+# Where a request may go next. Scheduled can go back to contacted when a visit must be rebooked;
+# a closed request can be reopened as contacted when the person gets back in touch.
+NEXT_STATUSES: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    RequestStatus.NEW: (RequestStatus.CONTACTED, RequestStatus.SCHEDULED, RequestStatus.CLOSED),
+    RequestStatus.CONTACTED: (RequestStatus.SCHEDULED, RequestStatus.CLOSED),
+    RequestStatus.SCHEDULED: (RequestStatus.CONTACTED, RequestStatus.CLOSED),
+    RequestStatus.CLOSED: (RequestStatus.CONTACTED,),
+}
+
+
+class TransitionRefused(ValueError):
+    """The change makes no sense; the message says why, for the person who asked for it."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    before: RequestStatus
+    after: RequestStatus
+    close_reason: CloseReason | None
+
+
+def check_transition(current: RequestStatus, target: RequestStatus, reason: CloseReason | None) -> Transition:
+    """The change from ``current`` to ``target``, or TransitionRefused with a message."""
+    if target is current:
+        raise TransitionRefused(f"This request is already {STATUS_LABELS[current].lower()}.")
+    if target not in NEXT_STATUSES[current]:
+        allowed = " or ".join(STATUS_LABELS[s].lower() for s in NEXT_STATUSES[current])
+        raise TransitionRefused(
+            f"A {STATUS_LABELS[current].lower()} request cannot become {STATUS_LABELS[target].lower()}. "
+            f"It can become {allowed}."
+        )
+    if target is RequestStatus.CLOSED and reason is None:
+        raise TransitionRefused("Choose why you are closing this request.")
+    if target is not RequestStatus.CLOSED and reason is not None:
+        raise TransitionRefused("A reason is only given when closing a request.")
+    return Transition(current, target, reason)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from clinic_app.accounts.rules import FREE_TRIES, LOCK_AFTER, LOCK_FOR, after_failure, wait_left
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def test_the_first_wrong_passwords_cost_nothing():
+    for before in range(FREE_TRIES - 1):
+        assert after_failure(before, NOW).blocked_until is None
+
+
+def test_then_each_try_waits_twice_as_long():
+    waits = [
+        after_failure(before, NOW).blocked_until - NOW for before in range(FREE_TRIES - 1, FREE_TRIES + 3)
+    ]
+    assert waits == [
+        timedelta(seconds=5),
+        timedelta(seconds=10),
+        timedelta(seconds=20),
+        timedelta(seconds=40),
+    ]
+
+
+def test_many_failures_lock_the_account_for_a_while():
+    state = after_failure(LOCK_AFTER - 1, NOW)
+    assert state.locked and state.blocked_until == NOW + LOCK_FOR
+
+
+def test_wait_left():
+    assert wait_left(None, NOW) is None
+    assert wait_left(NOW - timedelta(seconds=1), NOW) is None
+    assert wait_left(NOW + timedelta(seconds=7), NOW) == timedelta(seconds=7)
