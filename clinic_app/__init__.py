@@ -74,12 +74,6 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
-            # SQLite's own lower() folds only ASCII, so a search for "DÍAZ" would miss "Díaz".
-            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
-
-
-def _lower(text: str | None) -> str | None:
-    return text.lower() if isinstance(text, str) else text
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -121,6 +121,8 @@ class ConsultationRequest(db.Model):
     message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     has_warning_signs: Mapped[bool] = mapped_column(nullable=False)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Name, email and phone digits, lower-cased when stored: what staff search by, in one column.
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason), nullable=True)
     assigned_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL", name="fk_consultation_request_assigned_to_id"),

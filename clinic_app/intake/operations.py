@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from clinic_app.coverage import ClinicFacts, RuleBook, build_note
 from clinic_app.intake.answers import RequestAnswers
+from clinic_app.intake.search import search_text
 from clinic_app.intake.staff_email import StaffEmailSettings, queue_staff_email
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StoredCoverageNote, utcnow
 
@@ -44,6 +45,7 @@ def submit_request(
         headache_days_per_month=answers.headache_days_per_month,
         message=answers.message,
         has_warning_signs=answers.has_warning_signs,
+        search_text=search_text(answers.full_name, answers.email, answers.phone_e164),
         consented_at=utcnow(),
         insurance=InsuranceAnswers(
             coverage=insurance.coverage,

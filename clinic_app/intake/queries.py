@@ -6,16 +6,15 @@ page's first row through an index instead of counting past every row before it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from clinic_app.coverage import Coverage, VisitType
+from clinic_app.intake.search import search_terms
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StaffUser
 from clinic_app.workflow import RequestStatus
 
@@ -84,42 +83,24 @@ def conditions(filters: RequestFilters, timezone: str) -> list[sa.ColumnElement[
 
 
 def search_condition(text: str) -> sa.ColumnElement[bool]:
-    """Match a name or email by any part of it, or a phone number written in any format."""
-    text = text.strip()
-    matches = [
-        ConsultationRequest.full_name.ilike(f"%{_like(text)}%", escape="\\"),
-        ConsultationRequest.email.ilike(f"%{_like(text)}%", escape="\\"),
-    ]
-    phone = phone_digits(text)
-    if phone:
-        matches.append(ConsultationRequest.phone_e164.like(f"%{phone}%"))
-    return sa.or_(*matches)
-
-
-def phone_digits(text: str) -> str | None:
-    """The digits of a phone number as stored (E.164 without the +), if the text looks like one."""
-    if re.search(r"[a-zA-Z@]", text):
-        return None
-    try:
-        number = phonenumbers.parse(text, "US")
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
-    except phonenumbers.NumberParseException:
-        pass
-    digits = re.sub(r"\D", "", text)
-    return digits if len(digits) >= 4 else None
+    """Match any part of the name or email, or a phone number written in any format."""
+    terms = search_terms(text)
+    return sa.and_(*(ConsultationRequest.search_text.like(f"%{_like(term)}%", escape="\\") for term in terms))
 
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _with_filters(query: sa.Select, filters: RequestFilters, timezone: str) -> sa.Select:
+    # Join the insurance answers only to filter by coverage: a join on every row costs time at 100,000.
+    if filters.coverage:
+        query = query.join(InsuranceAnswers, InsuranceAnswers.request_id == ConsultationRequest.id)
+    return query.where(*conditions(filters, timezone))
+
+
 def _base(filters: RequestFilters, timezone: str) -> sa.Select:
-    return (
-        sa.select(ConsultationRequest)
-        .join(InsuranceAnswers, InsuranceAnswers.request_id == ConsultationRequest.id)
-        .where(*conditions(filters, timezone))
-    )
+    return _with_filters(sa.select(ConsultationRequest), filters, timezone)
 
 
 def page_of_requests(
@@ -167,7 +148,9 @@ def page_of_requests(
 def all_matching(session: Session, filters: RequestFilters, timezone: str):
     """Every matching request, newest first, streamed in batches (for the CSV export)."""
     query = _base(filters, timezone).options(
-        joinedload(ConsultationRequest.insurance), joinedload(ConsultationRequest.assigned_to)
+        joinedload(ConsultationRequest.insurance),
+        joinedload(ConsultationRequest.assigned_to),
+        joinedload(ConsultationRequest.coverage_note),
     )
     query = query.order_by(ConsultationRequest.created_at.desc(), ConsultationRequest.id.desc())
     # Both eager loads are one-to-one, so rows never repeat and need no unique(), which yield_per forbids.
@@ -177,12 +160,9 @@ def all_matching(session: Session, filters: RequestFilters, timezone: str):
 def counts_by_status(session: Session, filters: RequestFilters, timezone: str) -> dict[RequestStatus, int]:
     """How many requests match the other filters, for each status."""
     without_status = replace(filters, status=None)
-    query = (
-        sa.select(ConsultationRequest.status, sa.func.count())
-        .join(InsuranceAnswers, InsuranceAnswers.request_id == ConsultationRequest.id)
-        .where(*conditions(without_status, timezone))
-        .group_by(ConsultationRequest.status)
-    )
+    query = _with_filters(
+        sa.select(ConsultationRequest.status, sa.func.count()), without_status, timezone
+    ).group_by(ConsultationRequest.status)
     found = dict(session.execute(query).all())
     return {status: found.get(status, 0) for status in RequestStatus}
 

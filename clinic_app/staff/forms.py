@@ -45,7 +45,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=any_of(STATUS_LABELS, "Any status"), validate_choice=True)
+    status = SelectField("Status", choices=any_of(STATUS_LABELS, "Any status"))
     visit_type = SelectField("Visit type", choices=any_of(LABELS[VisitType], "Any visit type"))
     coverage = SelectField("Coverage", choices=any_of(LABELS[Coverage], "Any coverage"))
     assigned = SelectField("Assigned to", choices=[SelectChoice("", "Anyone")], validate_choice=False)

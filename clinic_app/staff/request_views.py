@@ -38,20 +38,19 @@ def filter_form() -> tuple[FilterForm, RequestFilters]:
     form = FilterForm(formdata=MultiDict(request.args))
     staff = active_staff(db.session)
     form.assigned.choices = [("", "Anyone"), *((str(s.id), s.name) for s in staff)]
-    form.validate()
-    errors = set(form.errors)
 
     def value(name: str, kind):
         raw = getattr(form, name).data
-        return kind(raw) if raw and name not in errors else None
+        return kind(raw) if raw in kind._value2member_map_ else None
 
+    # Not validated: filters never show errors. An unparsable date leaves its field empty.
     return form, RequestFilters(
         status=value("status", RequestStatus),
         visit_type=value("visit_type", VisitType),
         coverage=value("coverage", Coverage),
-        received_from=form.received_from.data if "received_from" not in errors else None,
-        received_to=form.received_to.data if "received_to" not in errors else None,
-        search=(form.q.data or "").strip() if "q" not in errors else "",
+        received_from=form.received_from.data,
+        received_to=form.received_to.data,
+        search=(form.q.data or "").strip()[:120],
         assigned_to=int(form.assigned.data) if (form.assigned.data or "").isdigit() else None,
     )
 

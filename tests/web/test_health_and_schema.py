@@ -35,3 +35,48 @@ def test_outbox_send_command_delivers_what_is_due(make_app, smtp_server):
     assert result.exit_code == 0
     assert result.output.strip() == "sent 1, will retry 0, failed 0"
     assert len(smtp_server.messages) == 1
+
+
+def test_upgrading_a_database_keeps_the_requests_already_in_it(tmp_path):
+    """Migrations run on real data: a request stored under the first schemas survives every later one."""
+    import os
+
+    import sqlalchemy as sa
+
+    from tests.conftest import migrate_to, postgres_schema
+
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        with postgres_schema(server) as url:
+            _upgrade_with_data(url, tmp_path, migrate_to, sa)
+    else:
+        _upgrade_with_data(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path, migrate_to, sa)
+
+
+def _upgrade_with_data(url, tmp_path, migrate_to, sa):
+    migrate_to(url, tmp_path, revision="0002_estimates_and_network")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO consultation_request (id, reference, created_at, status, visit_type, full_name,"
+                " preferred_contact, best_days, best_times, main_concern, headache_days_per_month,"
+                " has_warning_signs, consented_at) VALUES (1, 'ACDE-FG34', :now, 'new', 'consultation',"
+                " 'Old Request', 'phone', '[]', '[]', 'neck_pain', 3, false, :now)"
+            ),
+            {"now": "2026-01-05 17:00:00+00"},
+        )
+        connection.execute(
+            sa.text("INSERT INTO insurance_answers (request_id, coverage, age) VALUES (1, 'self_pay', 50)")
+        )
+    engine.dispose()
+    migrate_to(url, tmp_path, revision="head")
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(
+            sa.text("SELECT full_name, status, search_text FROM consultation_request")
+        ).all() == [("Old Request", "new", "old request")]
+        assert connection.execute(sa.text("SELECT coverage, age FROM insurance_answers")).all() == [
+            ("self_pay", 50)
+        ]
+    engine.dispose()

@@ -84,6 +84,8 @@ def test_nonsense_filters_are_ignored_not_errors(app, staff_client):
     )
     assert response.status_code == 200
     assert names_listed(response.get_data(as_text=True)) == ["Ana Díaz"]
+    for page in (response, staff_client.get("/staff/")):
+        assert "error-message" not in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
