@@ -113,6 +113,9 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "COVERAGE_RULES_FILE": get("COVERAGE_RULES_FILE", ""),
         "DATA_RETENTION_DAYS": _int(environ, "DATA_RETENTION_DAYS", 365),
         "STAFF_IDLE_MINUTES": _int(environ, "STAFF_IDLE_MINUTES", 30),
+        "FORM_TOKEN_MINUTES": _int(environ, "FORM_TOKEN_MINUTES", 240),
+        # Sites that may show the request form in an iframe, like https://www.yourclinic.com.
+        "EMBED_ALLOWED_ORIGINS": [origin.rstrip("/") for origin in _list(get("EMBED_ALLOWED_ORIGINS"))],
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -274,3 +274,17 @@ def _refuse_audit_changes(session, _context, _instances) -> None:
     for entry in (*session.dirty, *session.deleted):
         if isinstance(entry, AuditEntry):
             raise AuditLogIsAppendOnly("audit log entries cannot be changed or deleted")
+
+
+class FormSubmission(db.Model):
+    """A request form's single-use token, kept with the request it created."""
+
+    __tablename__ = "form_submission"
+
+    nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation_request.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    request: Mapped[ConsultationRequest] = relationship()

@@ -42,17 +42,17 @@ def valid_answers(**changes) -> dict[str, object]:
     return {key: value for key, value in answers.items() if value is not None}
 
 
-def csrf_token(client, path: str = "/request") -> str:
+def form_token(client, path: str = "/request") -> str:
     page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "the form carries a CSRF token"
+    match = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the form carries its single-use token"
     return match.group(1)
 
 
 def submit(client, answers: dict[str, object] | None = None, **changes):
-    """Open the form, then post the answers with the page's CSRF token, as a browser does."""
+    """Open the form, then post the answers with the page's form token, as a browser does."""
     data = dict(answers if answers is not None else valid_answers(**changes))
-    data.setdefault("csrf_token", csrf_token(client))
+    data.setdefault("form_token", form_token(client))
     return client.post("/request", data=data)
 
 

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -105,6 +106,13 @@ def required_choice(label: str, enum, message: str, **kwargs) -> RadioField:
 
 
 class RequestForm(FlaskForm):
+    """The request form. Its CSRF protection is the single-use ``form_token`` (see form_tokens.py),
+    not a session cookie, so it also works inside another site's iframe."""
+
+    class Meta:
+        csrf = False
+
+    form_token = HiddenField()
     visit_type = required_choice(
         "What would you like to book?", VisitType, "Choose a free consultation or a new-patient appointment."
     )
@@ -237,12 +245,6 @@ class RequestForm(FlaskForm):
     def validate_deductible_status(self, field: RadioField) -> None:
         if self._has_cost_sharing() and field.data not in DeductibleStatus._value2member_map_:
             raise ValidationError("Tell us if you have met your deductible, or choose Not sure.")
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.meta.csrf and self.csrf_token.errors:
-            self.csrf_token.errors = [EXPIRED_FORM]
-        return valid
 
     def _has_cost_sharing(self) -> bool:
         return self.coverage.data in COST_SHARING_COVERAGE

@@ -216,7 +216,7 @@ def test_the_visitors_input_is_kept_when_something_is_wrong(client):
 
 
 def test_a_form_without_its_token_asks_to_send_again_and_keeps_the_answers(client, stored):
-    response = client.post("/request", data=valid_answers(csrf_token="forged"))
+    response = client.post("/request", data=valid_answers(form_token="forged"))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "This page was open for a long time. Please check your answers and press Send again." in html
@@ -320,3 +320,38 @@ def test_staff_email_queued_in_the_same_commit_as_the_request(app, client):
         request = db.session.scalars(sa.select(ConsultationRequest)).one()
         assert email.request_id == request.id
         assert email.recipients == ["frontdesk@clinic.example"]
+
+
+def test_sending_the_same_form_twice_makes_one_request_and_shows_the_same_confirmation(client, stored):
+    from tests.helpers import form_token
+
+    data = {**valid_answers(), "form_token": form_token(client)}
+    first = client.post("/request", data=data)
+    second = client.post("/request", data=data)
+    assert first.status_code == second.status_code == 303
+    assert (
+        first.headers["Location"].split("/")[-1].split(".")[0]
+        == second.headers["Location"].split("/")[-1].split(".")[0]
+    )
+    assert stored() == {"requests": 1, "emails": 1}
+
+
+def test_a_form_sent_from_another_site_is_refused(client, stored):
+    from tests.helpers import form_token
+
+    data = {**valid_answers(), "form_token": form_token(client)}
+    response = client.post("/request", data=data, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+    assert "This form was sent from a page we do not know." in response.get_data(as_text=True)
+    assert stored()["requests"] == 0
+    assert client.post("/request", data=data, headers={"Origin": "null"}).status_code == 400
+    assert client.post("/request", data=data, headers={"Origin": "http://localhost"}).status_code == 303
+
+
+def test_an_old_form_asks_to_send_again_with_the_answers_kept(make_app):
+    app = make_app(FORM_TOKEN_MINUTES=-1)
+    client = app.test_client()
+    response = submit(client)
+    assert response.status_code == 400
+    assert "This page was open for a long time." in response.get_data(as_text=True)
+    assert 'value="Ana Díaz"' in response.get_data(as_text=True)

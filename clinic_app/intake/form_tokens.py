@@ -1,0 +1,66 @@
+"""Single-use form tokens: CSRF protection for the request form that needs no cookie.
+
+A form carries a signed, expiring token. The token's nonce is stored with the request it created, in
+the same transaction, so sending the same page twice (a double click, or back and send again) finds
+the first request instead of making a second. The form works inside another site's iframe, where
+browsers block or partition cookies and a session-based CSRF token would fail.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_app.models import ConsultationRequest, FormSubmission, utcnow
+
+SALT = "request-form"
+
+
+class FormTokenProblem(ValueError):
+    """The token is missing, forged or too old; the visitor should check and send again."""
+
+
+def issue_form_token(secret_key: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(secrets.token_urlsafe(16))
+
+
+def nonce_of(secret_key: str, token: str | None, max_age_seconds: int) -> str:
+    if not token:
+        raise FormTokenProblem("missing")
+    try:
+        nonce = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as error:
+        raise FormTokenProblem("expired") from error
+    except BadSignature as error:
+        raise FormTokenProblem("forged") from error
+    if not isinstance(nonce, str) or not 16 <= len(nonce) <= 32:
+        raise FormTokenProblem("forged")
+    return nonce
+
+
+def request_already_sent(session: Session, nonce: str) -> ConsultationRequest | None:
+    """The request this form already created, if it was sent before."""
+    return session.scalar(
+        select(ConsultationRequest).join(FormSubmission).where(FormSubmission.nonce == nonce)
+    )
+
+
+def mark_sent(session: Session, nonce: str, request: ConsultationRequest) -> None:
+    session.add(FormSubmission(nonce=nonce, request=request, created_at=utcnow()))
+
+
+def origin_allowed(origin: str | None, own_origins: set[str], embed_origins: set[str]) -> bool:
+    """A browser says in Origin which page sent a form. A form sent from another site is refused;
+    a request with no Origin (not from a browser page) cannot be a cross-site forgery."""
+    if origin is None:
+        return True
+    return origin in own_origins or origin in embed_origins
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
