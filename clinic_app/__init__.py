@@ -114,9 +114,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from clinic_app import health, public, staff
+    from clinic_app import embed, health, public, staff
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(health.bp)
 

@@ -7,6 +7,7 @@ environment variables, so one process can build differently configured apps side
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,20 @@ def _dollars(environ: Mapping[str, str], name: str, default: str) -> Decimal:
 
 def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def embed_origins(values: list[str]) -> list[str]:
+    """Sites that may frame the form, as origins (scheme, host, port): a mistake stops the start."""
+    origins = []
+    for value in values:
+        origin = value.rstrip("/")
+        if not re.fullmatch(r"https?://[a-z0-9.-]+(:\d{1,5})?", origin, flags=re.IGNORECASE):
+            raise RuntimeError(
+                f"EMBED_ALLOWED_ORIGINS: {value!r} is not a site address like https://www.yourclinic.com"
+                " (no path, no wildcard)"
+            )
+        origins.append(origin.lower())
+    return origins
 
 
 def database_url(raw: str) -> str:
@@ -115,7 +130,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "STAFF_IDLE_MINUTES": _int(environ, "STAFF_IDLE_MINUTES", 30),
         "FORM_TOKEN_MINUTES": _int(environ, "FORM_TOKEN_MINUTES", 240),
         # Sites that may show the request form in an iframe, like https://www.yourclinic.com.
-        "EMBED_ALLOWED_ORIGINS": [origin.rstrip("/") for origin in _list(get("EMBED_ALLOWED_ORIGINS"))],
+        "EMBED_ALLOWED_ORIGINS": embed_origins(_list(get("EMBED_ALLOWED_ORIGINS"))),
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-# No inline script or style anywhere, so this needs no nonces. frame-ancestors 'none' keeps every page
-# out of other sites' frames; the embed blueprint loosens that for its own pages only.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+NO_FRAMING = "'none'"
+
+
+def content_security_policy(frame_ancestors: str = NO_FRAMING) -> str:
+    """No inline script or style anywhere, so no nonces are needed. Only the embed pages may be
+    framed, and only by the sites the clinic lists."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
 
 
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if f"frame-ancestors {NO_FRAMING}" in policy:
+        # For browsers too old for frame-ancestors.
+        response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

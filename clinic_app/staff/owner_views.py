@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (
@@ -204,3 +205,16 @@ def team_members() -> list[StaffUser]:
 
 def password_link(token: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + url_for(".set_password_page", token=token)
+
+
+@bp.get("/embed")
+@login_required
+@owner_required
+def embed_snippets():
+    """The snippets to paste into the clinic's website, with this app's address filled in."""
+    return render_template(
+        "staff/embed.html",
+        base=current_app.config["PUBLIC_BASE_URL"],
+        allowed=current_app.config["EMBED_ALLOWED_ORIGINS"],
+        script_bytes=(Path(current_app.static_folder) / "js" / "embed.js").stat().st_size,
+    )
