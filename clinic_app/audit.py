@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     DEACTIVATED_STAFF = "deactivated_staff"
     ISSUED_PASSWORD_LINK = "issued_password_link"
     SET_PASSWORD = "set_password"
+    PURGED_REQUESTS = "purged_requests"
+    RETRIED_EMAIL = "retried_email"
 
 
 ACTION_LABELS = {
@@ -44,6 +46,8 @@ ACTION_LABELS = {
     AuditAction.DEACTIVATED_STAFF: "Deactivated a staff account",
     AuditAction.ISSUED_PASSWORD_LINK: "Issued a set-password link",
     AuditAction.SET_PASSWORD: "Set a password",
+    AuditAction.PURGED_REQUESTS: "Removed old requests' personal data",
+    AuditAction.RETRIED_EMAIL: "Retried a failed staff email",
 }
 
 # Who the command line acts as, in the log.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -17,11 +20,13 @@ from clinic_app.accounts.operations import (
 )
 from clinic_app.accounts.rules import Role
 from clinic_app.extensions import db
+from clinic_app.intake.retention import purge_old_requests
 from clinic_app.mail.outbox import deliver_due
 from clinic_app.mail.transports import transport_from_config
 from clinic_app.models import StaffUser
 
 CLI = "command line"
+log = logging.getLogger(__name__)
 
 outbox_cli = AppGroup("outbox", help="The queue of outgoing email.")
 
@@ -131,3 +136,27 @@ def _password_or_link(user: StaffUser, link: bool) -> None:
         return
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     set_password(db.session, user, password, ip_address=CLI)
+
+
+requests_cli = AppGroup("requests", help="Consultation requests.")
+
+
+@requests_cli.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days since a request was closed (default: DATA_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def requests_purge(days: int | None, dry_run: bool) -> None:
+    """Delete the personal data of closed requests (and bots' requests) past the retention period."""
+    days = days or current_app.config["DATA_RETENTION_DAYS"]
+    purged = purge_old_requests(db.session, timedelta(days=days), dry_run=dry_run)
+    db.session.commit()
+    verb = "Would remove" if dry_run else "Removed"
+    message = f"{verb} {len(purged.references)} requests closed more than {days} days ago"
+    click.echo(message + (f": {', '.join(purged.references)}" if purged.references else "."))
+    if not dry_run:
+        log.info("%s (%s)", message, ", ".join(purged.references))

@@ -129,6 +129,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "DATA_RETENTION_DAYS": _int(environ, "DATA_RETENTION_DAYS", 365),
         "STAFF_IDLE_MINUTES": _int(environ, "STAFF_IDLE_MINUTES", 30),
         "FORM_TOKEN_MINUTES": _int(environ, "FORM_TOKEN_MINUTES", 240),
+        # A form sent sooner than this after it was shown is a bot's (people need time to read).
+        "MIN_FILL_SECONDS": _int(environ, "MIN_FILL_SECONDS", 3),
         # Sites that may show the request form in an iframe, like https://www.yourclinic.com.
         "EMBED_ALLOWED_ORIGINS": embed_origins(_list(get("EMBED_ALLOWED_ORIGINS"))),
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),

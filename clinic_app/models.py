@@ -124,6 +124,10 @@ class ConsultationRequest(db.Model):
     # Name, email and phone digits, lower-cased when stored: what staff search by, in one column.
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason), nullable=True)
+    # When it was closed: personal details are removed DATA_RETENTION_DAYS after this.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # A bot's submission is kept for owners to see, but never emailed and never in the staff list.
+    spam_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     assigned_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL", name="fk_consultation_request_assigned_to_id"),
         nullable=True,

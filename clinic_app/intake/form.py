@@ -113,6 +113,8 @@ class RequestForm(FlaskForm):
         csrf = False
 
     form_token = HiddenField()
+    # A field people never see or fill in; form-filling bots do.
+    website = StringField("Leave this empty", validators=[Optional(), Length(max=200)])
     visit_type = required_choice(
         "What would you like to book?", VisitType, "Choose a free consultation or a new-patient appointment."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +15,14 @@ from clinic_app.intake.form_tokens import (
     FormTokenProblem,
     issue_form_token,
     mark_sent,
-    nonce_of,
     origin_allowed,
     origin_of,
+    read_form_token,
     request_already_sent,
 )
 from clinic_app.intake.operations import submit_request
 from clinic_app.intake.settings import staff_email_settings
+from clinic_app.intake.spam import spam_reason
 from clinic_app.models import ConsultationRequest
 
 FOREIGN_ORIGIN = (
@@ -59,7 +61,9 @@ def _refuse(form: RequestForm) -> str | None:
 def _store_once(form: RequestForm) -> ConsultationRequest | None:
     config = current_app.config
     try:
-        nonce = nonce_of(config["SECRET_KEY"], form.form_token.data, config["FORM_TOKEN_MINUTES"] * 60)
+        nonce, shown_at = read_form_token(
+            config["SECRET_KEY"], form.form_token.data, config["FORM_TOKEN_MINUTES"] * 60
+        )
     except FormTokenProblem:
         form.validate()
         form.form_token.errors = [EXPIRED_FORM]
@@ -70,12 +74,16 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
     if not form.validate():
         return None
     extensions = current_app.extensions
+    bot = spam_reason(
+        form.website.data, shown_at, datetime.now(UTC), timedelta(seconds=config["MIN_FILL_SECONDS"])
+    )
     sent = submit_request(
         db.session,
         form.to_answers(),
         extensions["clinic_facts"],
         extensions["coverage_rules"],
         staff_email_settings(config),
+        spam_reason=bot,
     )
     mark_sent(db.session, nonce, sent)
     try:

@@ -9,6 +9,7 @@ browsers block or partition cookies and a session-based CSRF token would fail.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -28,18 +29,21 @@ def issue_form_token(secret_key: str) -> str:
     return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(secrets.token_urlsafe(16))
 
 
-def nonce_of(secret_key: str, token: str | None, max_age_seconds: int) -> str:
+def read_form_token(secret_key: str, token: str | None, max_age_seconds: int) -> tuple[str, datetime]:
+    """The token's nonce and when the form was shown."""
     if not token:
         raise FormTokenProblem("missing")
     try:
-        nonce = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age_seconds)
+        nonce, shown_at = URLSafeTimedSerializer(secret_key, salt=SALT).loads(
+            token, max_age=max_age_seconds, return_timestamp=True
+        )
     except SignatureExpired as error:
         raise FormTokenProblem("expired") from error
     except BadSignature as error:
         raise FormTokenProblem("forged") from error
     if not isinstance(nonce, str) or not 16 <= len(nonce) <= 32:
         raise FormTokenProblem("forged")
-    return nonce
+    return nonce, shown_at
 
 
 def request_already_sent(session: Session, nonce: str) -> ConsultationRequest | None:

@@ -27,8 +27,12 @@ def submit_request(
     clinic: ClinicFacts,
     rules: RuleBook,
     email_settings: StaffEmailSettings,
+    spam_reason: str | None = None,
 ) -> ConsultationRequest:
-    """Store the request, its insurance answers and the note shown, and queue the staff email."""
+    """Store the request, its insurance answers and the note shown, and queue the staff email.
+
+    A bot's request (``spam_reason`` set) is stored the same way, for owners to see, but never emailed.
+    """
     note = build_note(answers.insurance, clinic, rules)
     insurance = answers.insurance
     request = ConsultationRequest(
@@ -45,6 +49,7 @@ def submit_request(
         headache_days_per_month=answers.headache_days_per_month,
         message=answers.message,
         has_warning_signs=answers.has_warning_signs,
+        spam_reason=spam_reason,
         search_text=search_text(answers.full_name, answers.email, answers.phone_e164),
         consented_at=utcnow(),
         insurance=InsuranceAnswers(
@@ -72,6 +77,7 @@ def submit_request(
     )
     session.add(request)
     session.flush()
-    queue_staff_email(session, request, email_settings, note.sources)
+    if spam_reason is None:
+        queue_staff_email(session, request, email_settings, note.sources)
     session.flush()
     return request

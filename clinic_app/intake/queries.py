@@ -30,6 +30,8 @@ class RequestFilters:
     received_to: date | None = None
     search: str = ""
     assigned_to: int | None = None
+    # Bots' requests are left out unless an owner asks for them.
+    spam: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,11 @@ class Page:
 
 
 def conditions(filters: RequestFilters, timezone: str) -> list[sa.ColumnElement[bool]]:
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = [
+        ConsultationRequest.spam_reason.is_not(None)
+        if filters.spam
+        else ConsultationRequest.spam_reason.is_(None)
+    ]
     if filters.status:
         where.append(ConsultationRequest.status == filters.status)
     if filters.visit_type:

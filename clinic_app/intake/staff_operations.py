@@ -38,6 +38,7 @@ def change_status(
     transition = check_transition(request.status, target, reason)
     request.status = transition.after
     request.close_reason = transition.close_reason
+    request.closed_at = utcnow() if transition.after is RequestStatus.CLOSED else None
     record(
         session,
         AuditAction.CHANGED_STATUS,

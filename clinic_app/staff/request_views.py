@@ -52,12 +52,13 @@ def filter_form() -> tuple[FilterForm, RequestFilters]:
         received_to=form.received_to.data,
         search=(form.q.data or "").strip()[:120],
         assigned_to=int(form.assigned.data) if (form.assigned.data or "").isdigit() else None,
+        spam=request.args.get("spam") == "1" and current_user.is_owner,
     )
 
 
 def filters_in_words(filters: RequestFilters) -> dict[str, str]:
     """The filters for the audit log."""
-    return {key: str(value) for key, value in vars(filters).items() if value not in (None, "")}
+    return {key: str(value) for key, value in vars(filters).items() if value not in (None, "", False)}
 
 
 @bp.get("/")
