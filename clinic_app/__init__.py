@@ -49,12 +49,18 @@ def register_clinic_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from clinic_app import models  # noqa: F401  (tables must be known to the metadata)
-    from clinic_app.extensions import csrf, db, login_manager, migrate
+    from clinic_app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 

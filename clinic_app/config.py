@@ -91,6 +91,7 @@ DEFAULT_IN_NETWORK = (
 
 def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     get = environ.get
+    public_base_url = (get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     default_db = f"sqlite:///{instance_path / 'clinic.sqlite3'}"
     return {
         "SECRET_KEY": get("SECRET_KEY") or secret_key(instance_path),
@@ -110,7 +111,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "OUTBOX_WORKER": get("OUTBOX_WORKER", "thread"),
         "OUTBOX_POLL_SECONDS": _int(environ, "OUTBOX_POLL_SECONDS", 10),
         "OUTBOX_MAX_ATTEMPTS": _int(environ, "OUTBOX_MAX_ATTEMPTS", 20),
-        "PUBLIC_BASE_URL": (get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_BASE_URL": public_base_url,
         "CLINIC_NAME": get("CLINIC_NAME") or "Cascade Headache & Neck Clinic",
         "CLINIC_PHONE": get("CLINIC_PHONE") or "(503) 555-0142",
         "CLINIC_ADDRESS": get("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
@@ -135,8 +136,18 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "EMBED_ALLOWED_ORIGINS": embed_origins(_list(get("EMBED_ALLOWED_ORIGINS"))),
         "CONFIRMATION_LINK_MINUTES": _int(environ, "CONFIRMATION_LINK_MINUTES", 120),
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        # Rate limits per client address (Flask-Limiter); memory by default, e.g. redis://host:6379.
+        "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_FORM": get("RATELIMIT_FORM") or "5 per minute;30 per hour",
+        "RATELIMIT_SIGN_IN": get("RATELIMIT_SIGN_IN") or "5 per minute;30 per hour",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies stand in front of the app; X-Forwarded-For is trusted only that far.
+        "PROXY_COUNT": _int(environ, "PROXY_COUNT", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag(get("SESSION_COOKIE_SECURE")),
+        # Secure cookies when the app is reached over HTTPS (or when set explicitly).
+        "SESSION_COOKIE_SECURE": _flag(
+            get("SESSION_COOKIE_SECURE"), default=public_base_url.startswith("https://")
+        ),
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
     }

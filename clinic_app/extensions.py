@@ -1,5 +1,7 @@
 """Extension instances, bound to the app in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -19,3 +21,5 @@ login_manager.login_view = "staff.sign_in_page"
 login_manager.login_message = "Please sign in to see that page."
 # Sessions end on sign-out and idle time-out; "remember me" cookies would outlive both.
 login_manager.session_protection = "strong"
+# Per client address. Behind a reverse proxy, PROXY_COUNT makes remote_addr the real client's.
+limiter = Limiter(key_func=get_remote_address)

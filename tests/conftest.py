@@ -77,6 +77,8 @@ def base_config(url: str) -> dict[str, object]:
         "PUBLIC_BASE_URL": "https://clinic.test",
         # Tests send the form the moment they open it; the tests about bots set this themselves.
         "MIN_FILL_SECONDS": 0,
+        # One limiter serves every app in this process; the rate-limit tests switch it on themselves.
+        "RATELIMIT_ENABLED": False,
     }
 
 

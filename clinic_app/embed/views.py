@@ -4,7 +4,7 @@ from flask import Response, current_app, render_template, request, send_from_dir
 
 from clinic_app.embed import bp
 from clinic_app.embed.theme import accent_colour, darker
-from clinic_app.extensions import csrf, db
+from clinic_app.extensions import csrf, db, limiter
 from clinic_app.intake.confirmation import request_for_token
 from clinic_app.intake.form_flow import request_form_page
 from clinic_app.intake.form_tokens import origin_of
@@ -64,6 +64,7 @@ def page_context(chosen: dict[str, str]) -> dict[str, object]:
 # Protected by its single-use form token and the Origin check: no cookie, which a framed page may not get.
 @csrf.exempt
 @bp.route("/embed/form", methods=["GET", "POST"])
+@limiter.shared_limit(lambda: current_app.config["RATELIMIT_FORM"], scope="request-form", methods=["POST"])
 def form():
     chosen = options()
     initial = {"visit_type": chosen["visit_type"]} if "visit_type" in chosen else None

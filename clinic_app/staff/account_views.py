@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from clinic_app.accounts.operations import AccountError, set_password, sign_in, user_for_password_token
 from clinic_app.audit import AuditAction, record
-from clinic_app.extensions import db
+from clinic_app.extensions import db, limiter
 from clinic_app.staff import bp
 from clinic_app.staff.access import SEEN_KEY, client_address, enforce_idle_timeout, safe_next
 from clinic_app.staff.forms import SetPasswordForm, SignInForm
@@ -19,6 +19,7 @@ def before_staff_page():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
 def sign_in_page():
     if current_user.is_authenticated:
         return redirect(url_for(".request_list"))
