@@ -20,8 +20,9 @@ from clinic_app.accounts.operations import (
 )
 from clinic_app.accounts.rules import Role
 from clinic_app.extensions import db
+from clinic_app.formatting import clinic_time
 from clinic_app.intake.retention import purge_old_requests
-from clinic_app.mail.outbox import deliver_due
+from clinic_app.mail.outbox import deliver_due, outbox_status
 from clinic_app.mail.transports import transport_from_config
 from clinic_app.models import StaffUser
 
@@ -41,6 +42,23 @@ def outbox_run() -> None:
         worker.run_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+@outbox_cli.command("status")
+def outbox_status_command() -> None:
+    """How many emails are queued, failing, sent and failed for good; the failed ones by name."""
+    status = outbox_status(db.session)
+    timezone = current_app.config["CLINIC_TIMEZONE"]
+    click.echo(
+        f"queued {status.queued} (failing, will retry: {status.failing}), sent {status.sent}, failed {len(status.failed)}"
+    )
+    if status.oldest_queued:
+        click.echo(f"oldest queued since {clinic_time(status.oldest_queued, timezone)}")
+    for email in status.failed:
+        reference = email.request.reference if email.request else "no request"
+        click.echo(f"FAILED #{email.id} {reference}: {email.attempts} tries, last error: {email.last_error}")
+    if status.failed:
+        click.echo("Staff can try again from each request's page in the dashboard.")
 
 
 @outbox_cli.command("send")

@@ -41,6 +41,13 @@ def _dollars(environ: Mapping[str, str], name: str, default: str) -> Decimal:
     return amount
 
 
+def _choice(environ: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = environ.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise RuntimeError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
 def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
@@ -104,6 +111,11 @@ def load_config(instance_path: Path, environ: Mapping[str, str] = os.environ) ->
         "MAIL_USE_TLS": _flag(get("MAIL_USE_TLS")),
         "MAIL_USE_SSL": _flag(get("MAIL_USE_SSL")),
         "MAIL_TIMEOUT_SECONDS": _int(environ, "MAIL_TIMEOUT_SECONDS", 20),
+        # A certificate authority file for a mail server with a private certificate (optional).
+        "MAIL_CA_FILE": get("MAIL_CA_FILE", ""),
+        # How much of a request the staff email carries: full, summary (no health or insurance
+        # details) or link (only a link to the dashboard).
+        "MAIL_PHI": _choice(environ, "MAIL_PHI", ("full", "summary", "link"), "full"),
         "MAIL_FROM": get("MAIL_FROM") or "Clinic requests <requests@localhost>",
         "MAIL_FILE_DIR": get("MAIL_FILE_DIR") or str(instance_path / "mail"),
         "STAFF_EMAILS": _list(get("STAFF_EMAILS")) or ["frontdesk@localhost"],

@@ -3,9 +3,11 @@ against it, a test client, and a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
+import threading
 import uuid
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -147,21 +149,38 @@ def free_port() -> int:
 
 
 class SMTPServer:
-    """A real SMTP server on loopback that keeps what it receives; it can be stopped and started."""
+    """A real SMTP server on loopback that keeps what it receives. It can be stopped and started,
+    told how to answer the next messages, or made to hang in the middle of one."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options) -> None:
         self.port = free_port()
+        self.options = options
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.replies: list[str] = []
+        self.stall_next = False
+        self.stalled: list[EmailMessage] = []
+        self.stalling = threading.Event()
+        self.release = threading.Event()
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.stall_next:
+            self.stall_next = False
+            self.stalled.append(message)
+            self.stalling.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.4.2 The sender went away"
+        if self.replies:
+            return self.replies.pop(0)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.messages.append(message)
         return "250 Message accepted"
 
     def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()
 
     def stop(self) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from clinic_app.coverage import Coverage, VisitType
 from clinic_app.intake.search import search_terms
-from clinic_app.models import ConsultationRequest, InsuranceAnswers, StaffUser
+from clinic_app.models import ConsultationRequest, EmailState, InsuranceAnswers, OutboxEmail, StaffUser
 from clinic_app.workflow import RequestStatus
 
 PAGE_SIZE = 50
@@ -32,6 +32,7 @@ class RequestFilters:
     assigned_to: int | None = None
     # Bots' requests are left out unless an owner asks for them.
     spam: bool = False
+    email_failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def conditions(filters: RequestFilters, timezone: str) -> list[sa.ColumnElement[
         where.append(ConsultationRequest.visit_type == filters.visit_type)
     if filters.coverage:
         where.append(InsuranceAnswers.coverage == filters.coverage)
+    if filters.email_failed:
+        where.append(
+            sa.exists().where(
+                OutboxEmail.request_id == ConsultationRequest.id, OutboxEmail.state == EmailState.FAILED
+            )
+        )
     if filters.assigned_to:
         where.append(ConsultationRequest.assigned_to_id == filters.assigned_to)
     zone = ZoneInfo(timezone)

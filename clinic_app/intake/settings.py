@@ -21,6 +21,7 @@ class StaffEmailSettings:
     timezone: str
     clinic_name: str
     dashboard_url: str
+    phi: str = "full"
 
 
 def coverage_rules(config: Mapping[str, object]) -> RuleBook:
@@ -62,4 +63,5 @@ def staff_email_settings(config: Mapping[str, object]) -> StaffEmailSettings:
         timezone=str(config["CLINIC_TIMEZONE"]),
         clinic_name=str(config["CLINIC_NAME"]),
         dashboard_url=f"{config['PUBLIC_BASE_URL']}/staff",
+        phi=str(config["MAIL_PHI"]),
     )

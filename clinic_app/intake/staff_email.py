@@ -39,6 +39,7 @@ def queue_staff_email(
         "timezone": settings.timezone,
         "clinic_name": settings.clinic_name,
         "sources": sources,
+        "phi": settings.phi,
         "network_words": NETWORK_WORDS,
         "request_url": f"{settings.dashboard_url}/requests/{request.id}",
     }

@@ -79,16 +79,7 @@ def deliver_due(
     """Send the emails that are due, each claimed so that no other worker sends it at the same time."""
     now = now or utcnow()
     report = DeliveryReport()
-    due_ids = session.scalars(
-        sa.select(OutboxEmail.id)
-        .where(_due(now))
-        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
-        .limit(limit)
-    ).all()
-    session.commit()
-    for email_id in due_ids:
-        if not _claim(session, email_id, now):
-            continue
+    for email_id in _claim_due(session, now, limit):
         email = session.get(OutboxEmail, email_id)
         assert email is not None
         try:
@@ -118,16 +109,90 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _claim(session: Session, email_id: int, now: datetime) -> bool:
-    """Take the row for this worker. Only one concurrent UPDATE can still find it due."""
-    result = session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id == email_id, _due(now))
-        .values(claimed_until=now + CLAIM_LEASE, attempts=OutboxEmail.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+def _claim_due(session: Session, now: datetime, limit: int) -> list[int]:
+    """Take due rows for this worker; no other worker can take the same row while the claim lasts."""
+    oldest_first = (OutboxEmail.next_attempt_at, OutboxEmail.id)
+    claim = {"claimed_until": now + CLAIM_LEASE, "attempts": OutboxEmail.attempts + 1}
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows another worker has locked are skipped, not waited for.
+        ids = session.scalars(
+            sa.select(OutboxEmail.id)
+            .where(_due(now))
+            .order_by(*oldest_first)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if ids:
+            session.execute(
+                sa.update(OutboxEmail)
+                .where(OutboxEmail.id.in_(ids))
+                .values(**claim)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+        return list(ids)
+    # SQLite has no row locks: each row is taken by an UPDATE that only one writer can still find due.
+    candidates = session.scalars(
+        sa.select(OutboxEmail.id).where(_due(now)).order_by(*oldest_first).limit(limit)
+    ).all()
     session.commit()
-    return result.rowcount == 1
+    claimed = []
+    for email_id in candidates:
+        result = session.execute(
+            sa.update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, _due(now))
+            .values(**claim)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            claimed.append(email_id)
+    return claimed
+
+
+def retry_failed(email: OutboxEmail) -> None:
+    """Give a failed email a fresh set of attempts, starting now."""
+    email.state = EmailState.QUEUED
+    email.attempts = 0
+    email.next_attempt_at = utcnow()
+    email.claimed_until = None
+
+
+@dataclass
+class OutboxStatus:
+    queued: int
+    failing: int
+    sent: int
+    failed: list[OutboxEmail]
+    oldest_queued: datetime | None
+
+
+def outbox_status(session: Session) -> OutboxStatus:
+    counts = dict(
+        session.execute(sa.select(OutboxEmail.state, sa.func.count()).group_by(OutboxEmail.state)).all()
+    )
+    failing = session.scalar(
+        sa.select(sa.func.count()).where(
+            OutboxEmail.state == EmailState.QUEUED, OutboxEmail.last_error.is_not(None)
+        )
+    )
+    oldest = session.scalar(
+        sa.select(sa.func.min(OutboxEmail.created_at)).where(OutboxEmail.state == EmailState.QUEUED)
+    )
+    failed = session.scalars(
+        sa.select(OutboxEmail).where(OutboxEmail.state == EmailState.FAILED).order_by(OutboxEmail.created_at)
+    ).all()
+    return OutboxStatus(
+        queued=counts.get(EmailState.QUEUED, 0),
+        failing=failing or 0,
+        sent=counts.get(EmailState.SENT, 0),
+        failed=list(failed),
+        oldest_queued=oldest,
+    )
+
+
+def failed_count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).where(OutboxEmail.state == EmailState.FAILED)) or 0
 
 
 def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:

@@ -26,9 +26,10 @@ class SMTPTransport:
     use_tls: bool = False
     use_ssl: bool = False
     timeout: float = 20
+    ca_file: str = ""
 
     def send(self, message: EmailMessage) -> None:
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.ca_file or None)
         if self.use_ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self.timeout, context=context
@@ -74,5 +75,6 @@ def transport_from_config(config: Mapping[str, object]) -> Transport:
             use_tls=bool(config["MAIL_USE_TLS"]),
             use_ssl=bool(config["MAIL_USE_SSL"]),
             timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
+            ca_file=str(config["MAIL_CA_FILE"]),
         )
     return FileTransport(Path(str(config["MAIL_FILE_DIR"])))

@@ -26,7 +26,8 @@ from clinic_app.intake.staff_operations import (
     view_request,
 )
 from clinic_app.intake.timeline import timeline
-from clinic_app.models import ConsultationRequest, StaffUser
+from clinic_app.mail.outbox import failed_count, retry_failed
+from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, StaffUser
 from clinic_app.staff import bp
 from clinic_app.staff.access import client_address
 from clinic_app.staff.forms import AssignForm, ConfirmForm, FilterForm, NoteForm, StatusForm
@@ -53,6 +54,7 @@ def filter_form() -> tuple[FilterForm, RequestFilters]:
         search=(form.q.data or "").strip()[:120],
         assigned_to=int(form.assigned.data) if (form.assigned.data or "").isdigit() else None,
         spam=request.args.get("spam") == "1" and current_user.is_owner,
+        email_failed=request.args.get("email") == "failed",
     )
 
 
@@ -197,3 +199,30 @@ def request_resend_email(request_id: int):
     current_app.extensions["outbox_worker"].wake()
     flash("The staff email is queued to be sent again.")
     return redirect(url_for(".request_detail", request_id=found.id))
+
+
+@bp.post("/requests/<int:request_id>/emails/<int:email_id>/retry")
+@login_required
+def request_retry_email(request_id: int, email_id: int):
+    found = get_request(request_id)
+    email = db.session.get(OutboxEmail, email_id)
+    if email is None or email.request_id != found.id or email.state is not EmailState.FAILED:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        return render_detail(found, 400, problem="Please try again.")
+    retry_failed(email)
+    record(
+        db.session, AuditAction.RETRIED_EMAIL, actor=current_user, ip_address=client_address(), request=found
+    )
+    db.session.commit()
+    current_app.extensions["outbox_worker"].wake()
+    flash("The email will be tried again now.")
+    return redirect(url_for(".request_detail", request_id=found.id))
+
+
+@bp.context_processor
+def failed_email_badge() -> dict[str, int]:
+    """Staff pages show how many staff emails could not be sent, so none is missed."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"failed_emails": failed_count(db.session)}
