@@ -126,8 +126,16 @@ class RequestForm(FlaskForm):
             Length(max=120, message="Keep your name under 120 letters."),
         ],
     )
-    phone = TypedTextField("Phone number", filters=[single_line])
-    email = TypedTextField("Email address", filters=[single_line])
+    phone = TypedTextField(
+        "Phone number",
+        filters=[single_line],
+        validators=[Length(max=40, message="Enter a phone number with area code, like 503-555-0142.")],
+    )
+    email = TypedTextField(
+        "Email address",
+        filters=[single_line],
+        validators=[Length(max=254, message="Enter an email address like name@example.com.")],
+    )
     preferred_contact = required_choice(
         "How should we contact you?", ContactMethod, "Choose how you would like us to contact you."
     )

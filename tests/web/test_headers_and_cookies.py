@@ -1,0 +1,67 @@
+"""Headers on every answer, and how the session cookie is sent."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clinic_app.config import load_config
+from tests.helpers import create_account
+
+
+@pytest.mark.parametrize(
+    "path", ["/request", "/privacy", "/staff/sign-in", "/nowhere", "/healthz", "/embed/form"]
+)
+def test_every_answer_carries_the_protective_headers(client, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    for part in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ):
+        assert part in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/request").headers
+    secure = client.get("/request", base_url="https://clinic.test")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_the_session_cookie_is_httponly_lax_and_secure_over_https(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    create_account(app, "desk@clinic.example")
+    client = app.test_client()
+    page = client.get("/staff/sign-in", base_url="https://clinic.test").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/staff/sign-in",
+        data={
+            "email": "desk@clinic.example",
+            "password": "correct horse battery staple",
+            "csrf_token": token,
+        },
+        base_url="https://clinic.test",
+        headers={"Referer": "https://clinic.test/staff/sign-in"},
+    )
+    assert response.status_code == 302
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_cookies_are_secure_by_default_when_the_app_is_served_over_https(tmp_path):
+    assert load_config(tmp_path, {"SECRET_KEY": "k", "PUBLIC_BASE_URL": "https://forms.clinic.example"})[
+        "SESSION_COOKIE_SECURE"
+    ]
+    assert not load_config(tmp_path, {"SECRET_KEY": "k"})["SESSION_COOKIE_SECURE"]
+
+
+def test_the_public_form_sets_no_cookie(client):
+    assert "Set-Cookie" not in client.get("/request").headers
