@@ -28,6 +28,8 @@ run: migrate
 	@echo "  Request form:   http://$(HOST):$(PORT)/request"
 	@echo "  Privacy notice: http://$(HOST):$(PORT)/privacy"
 	@echo "  Health check:   http://$(HOST):$(PORT)/healthz"
+	@echo "  Staff sign-in:  http://$(HOST):$(PORT)/staff/  (first owner: .venv/bin/flask --app wsgi staff add EMAIL --role owner)"
+	@echo "  Embed script:   http://$(HOST):$(PORT)/embed.js"
 	@echo "  Staff emails are written to instance/mail/ unless MAIL_SERVER is set."
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
