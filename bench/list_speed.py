@@ -18,7 +18,6 @@ import http.cookiejar
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import gunicorn, migrate  # noqa: E402
 from clinic_app.config import database_url  # noqa: E402
 from clinic_app.coverage import Concern, Coverage  # noqa: E402
 from clinic_app.intake.search import search_text  # noqa: E402
@@ -45,12 +45,6 @@ CONCERNS = [c.value for c in Concern]
 STATUSES = [s.value for s in RequestStatus]
 FIRST = ["Ana", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Mo", "Nia"]
 LAST = ["Diaz", "Nguyen", "Smith", "Olsen", "Park", "Reyes", "Kowalski", "Haddad", "Ito", "Larsen"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def request_row(i: int, made: datetime, rng: random.Random) -> dict:
@@ -67,8 +61,7 @@ def request_row(i: int, made: datetime, rng: random.Random) -> dict:
 
 
 def prepare(url: str, count: int, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    migrate(env)
     engine = sa.create_engine(database_url(url))
     metadata = sa.MetaData()
     metadata.reflect(engine, only=["consultation_request", "insurance_answers", "coverage_note"])
@@ -185,19 +178,7 @@ def main() -> None:
         f"seeded {args.requests_in_db:,} requests in {time.perf_counter() - began:.0f} s ({sa.make_url(url).get_backend_name()})"
     )
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(env) as base:
         opener = signed_in_opener(base)
         scenarios = {
             "list, first page": f"{base}/staff/",
@@ -221,9 +202,6 @@ def main() -> None:
         print(
             f"| CSV export of all {args.requests_in_db:,} | {(time.perf_counter() - began) * 1000:.0f} (once) | | {size / 1e6:.1f} MB |"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

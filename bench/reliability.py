@@ -14,8 +14,6 @@ import argparse
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.serving import ROOT, free_port, gunicorn, migrate
 
 HOSTILE = [
     "<script>alert(1)</script>", "' OR '1'='1' --", "\x00", "\r\nBcc: x@example.com", "{{ 7*7 }}",
@@ -52,12 +51,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.message_ids.append(message_from_bytes(envelope.content, policy=policy.default)["Message-ID"])
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def post_form(base: str, answers: dict[str, str]) -> int:
@@ -96,29 +89,16 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="clinic-reliability-"))
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    smtp_port, port = free_port(), free_port()
+    smtp_port = free_port()
     env = {
         **os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port), "OUTBOX_WORKER": "thread", "OUTBOX_POLL_SECONDS": "1",
         "MIN_FILL_SECONDS": "0", "RATELIMIT_FORM": "1000000 per hour", "PYTHONPATH": str(ROOT),
     }  # fmt: skip
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    migrate(env)
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
-
+    with gunicorn(env, threads=4) as base:
         # 1. The mail server is down while requests arrive.
         statuses = Counter(
             post_form(base, {**VALID, "full_name": f"Patient {n}"}) for n in range(args.requests)
@@ -152,11 +132,8 @@ def main() -> None:
         print(
             f"| {args.hostile} posts with hostile values in random fields | answers {dict(sorted(answers.items()))}; 5xx: {sum(v for k, v in answers.items() if k >= 500)}; requests stored: {added} (= the 303s: {added == answers.get(303, 0)}) |"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if smtp.loop.is_running():
-            smtp.stop()
+    if smtp.loop.is_running():
+        smtp.stop()
 
 
 if __name__ == "__main__":

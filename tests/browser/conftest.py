@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -119,22 +120,26 @@ class HostSite:
         self._server.shutdown()
 
 
-@pytest.fixture
-def host_site(tmp_path):
-    folder = tmp_path / "site"
+@contextmanager
+def site_in(folder: Path):
     folder.mkdir()
     site = HostSite(folder, free_port())
     yield site
     site.stop()
+
+
+@pytest.fixture
+def host_site(tmp_path):
+    """The clinic's own site, listed in EMBED_ALLOWED_ORIGINS."""
+    with site_in(tmp_path / "site") as site:
+        yield site
 
 
 @pytest.fixture
 def other_site(tmp_path):
-    folder = tmp_path / "other"
-    folder.mkdir()
-    site = HostSite(folder, free_port())
-    yield site
-    site.stop()
+    """A site that is not on the list."""
+    with site_in(tmp_path / "other") as site:
+        yield site
 
 
 @pytest.fixture
