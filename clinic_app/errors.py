@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: ("Something went wrong with that page", "Please go back, check your answers and try again."),
@@ -29,7 +29,3 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error.code or 500)
-
-    @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
-        return render_error(500)

@@ -355,3 +355,17 @@ def test_an_old_form_asks_to_send_again_with_the_answers_kept(make_app):
     assert response.status_code == 400
     assert "This page was open for a long time." in response.get_data(as_text=True)
     assert 'value="Ana Díaz"' in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_gets_the_friendly_page(make_app):
+    # As in production: testing mode would otherwise re-raise the error into the test.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", view_func=broken)
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.get_data(as_text=True)
+    assert "a bug" not in response.get_data(as_text=True)
