@@ -16,6 +16,7 @@ from clinic_app.accounts.operations import (
     deactivate,
     find_by_email,
     issue_password_link,
+    password_link,
     set_password,
 )
 from clinic_app.accounts.rules import Role
@@ -149,8 +150,8 @@ def _existing(email: str) -> StaffUser:
 def _password_or_link(user: StaffUser, link: bool) -> None:
     if link:
         token = issue_password_link(db.session, user, actor=None, ip_address=CLI)
-        base = current_app.config["PUBLIC_BASE_URL"]
-        click.echo(f"Set-password link (works once, for 48 hours): {base}/staff/set-password/{token}")
+        link_address = password_link(current_app.config["PUBLIC_BASE_URL"], token)
+        click.echo(f"Set-password link (works once, for 48 hours): {link_address}")
         return
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     set_password(db.session, user, password, ip_address=CLI)

@@ -15,6 +15,17 @@ def clinic_time(moment: datetime, zone_name: str) -> str:
     return f"{local:%A, %B} {local.day}, {local.year} at {hour}:{local:%M %p %Z}"
 
 
+def phone_e164(text: str) -> str | None:
+    """A phone number as typed in the US (any format, or with a country code), in E.164, if valid."""
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def phone_for_people(e164: str | None) -> str:
     if not e164:
         return ""

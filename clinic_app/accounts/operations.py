@@ -76,6 +76,11 @@ def issue_password_link(
     return token
 
 
+def password_link(base_url: str, token: str) -> str:
+    """The address to give the person: it shows the set-password form (staff.set_password_page)."""
+    return f"{base_url}/staff/set-password/{token}"
+
+
 def user_for_password_token(session: Session, token: str) -> StaffUser | None:
     user = session.scalar(select(StaffUser).where(StaffUser.password_token_hash == _token_hash(token)))
     if user is None or not user.active or user.password_token_expires_at is None:

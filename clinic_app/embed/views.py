@@ -4,10 +4,9 @@ from flask import Response, current_app, render_template, request, send_from_dir
 
 from clinic_app.embed import bp
 from clinic_app.embed.theme import accent_colour, darker
-from clinic_app.extensions import csrf, db, limiter
+from clinic_app.extensions import csrf, db
 from clinic_app.intake.confirmation import request_for_token
-from clinic_app.intake.form_flow import request_form_page
-from clinic_app.intake.form_tokens import origin_of
+from clinic_app.intake.form_flow import own_origins, request_form_limit, request_form_page
 from clinic_app.security import content_security_policy
 
 LANGUAGES = {"en"}
@@ -39,8 +38,7 @@ def options() -> dict[str, str]:
     """The embed options from the iframe's address, each checked; anything else is dropped."""
     chosen: dict[str, str] = {}
     host = request.args.get("host", "")
-    own = {origin_of(current_app.config["PUBLIC_BASE_URL"]), origin_of(request.host_url)}
-    if host in allowed_origins() or host in own:
+    if host in allowed_origins() or host in own_origins():
         chosen["host"] = host
     accent = accent_colour(request.args.get("accent"))
     if accent:
@@ -64,7 +62,7 @@ def page_context(chosen: dict[str, str]) -> dict[str, object]:
 # Protected by its single-use form token and the Origin check: no cookie, which a framed page may not get.
 @csrf.exempt
 @bp.route("/embed/form", methods=["GET", "POST"])
-@limiter.shared_limit(lambda: current_app.config["RATELIMIT_FORM"], scope="request-form", methods=["POST"])
+@request_form_limit
 def form():
     chosen = options()
     initial = {"visit_type": chosen["visit_type"]} if "visit_type" in chosen else None

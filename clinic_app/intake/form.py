@@ -11,7 +11,6 @@ import re
 import unicodedata
 from decimal import Decimal
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -41,6 +40,7 @@ from clinic_app.coverage import (
     PlanType,
     VisitType,
 )
+from clinic_app.formatting import phone_e164
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.intake.choices import LABELS, ContactMethod, TimeOfDay, Weekday
 
@@ -215,13 +215,10 @@ class RequestForm(FlaskForm):
             if self.preferred_contact.data in (ContactMethod.PHONE, ContactMethod.TEXT):
                 raise ValidationError("Enter your phone number, so we can call or text you.")
             return
-        try:
-            number = phonenumbers.parse(field.data, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        e164 = phone_e164(field.data)
+        if e164 is None:
             raise ValidationError("Enter a phone number with area code, like 503-555-0142.")
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        field.data = e164
 
     def validate_email(self, field: StringField) -> None:
         if not field.data:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from clinic_app.extensions import db
+from clinic_app.extensions import db, limiter
 from clinic_app.intake.confirmation import confirmation_token
 from clinic_app.intake.form import EXPIRED_FORM, RequestForm
 from clinic_app.intake.form_tokens import (
@@ -24,6 +24,11 @@ from clinic_app.intake.operations import submit_request
 from clinic_app.intake.settings import staff_email_settings
 from clinic_app.intake.spam import spam_reason
 from clinic_app.models import ConsultationRequest
+
+# One count per client address for the public and the embedded form together.
+request_form_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_FORM"], scope="request-form", methods=["POST"]
+)
 
 FOREIGN_ORIGIN = (
     "This form was sent from a page we do not know. Please open the form on our website and send it again."
@@ -49,10 +54,14 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
     return render_template(template, form=form, **context), status
 
 
+def own_origins() -> set[str]:
+    """This app's origins: the public address, and the one this request came to."""
+    return {origin_of(current_app.config["PUBLIC_BASE_URL"]), origin_of(request.host_url)}
+
+
 def _refuse(form: RequestForm) -> str | None:
     config = current_app.config
-    own = {origin_of(config["PUBLIC_BASE_URL"]), origin_of(request.host_url)}
-    if not origin_allowed(request.headers.get("Origin"), own, set(config["EMBED_ALLOWED_ORIGINS"])):
+    if not origin_allowed(request.headers.get("Origin"), own_origins(), set(config["EMBED_ALLOWED_ORIGINS"])):
         form.form_token.errors = [FOREIGN_ORIGIN]
         return FOREIGN_ORIGIN
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
+from clinic_app.formatting import phone_e164
 
 
 def search_text(full_name: str, email: str | None, phone_e164: str | None) -> str:
@@ -30,11 +30,8 @@ def search_terms(text: str) -> list[str]:
 def phone_digits(text: str) -> str | None:
     if re.search(r"[a-zA-Z@]", text):
         return None
-    try:
-        number = phonenumbers.parse(text, "US")
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
-    except phonenumbers.NumberParseException:
-        pass
+    whole_number = phone_e164(text)
+    if whole_number:
+        return whole_number.lstrip("+")
     digits = re.sub(r"\D", "", text)
     return digits if len(digits) >= 4 else None

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, url_for
 
-from clinic_app.extensions import csrf, db, limiter
+from clinic_app.extensions import csrf, db
 from clinic_app.intake.confirmation import request_for_token
-from clinic_app.intake.form_flow import request_form_page
+from clinic_app.intake.form_flow import request_form_limit, request_form_page
 from clinic_app.public import bp
 
 
@@ -16,7 +16,7 @@ def home():
 # Protected by its single-use form token and the Origin check instead of a session CSRF token.
 @csrf.exempt
 @bp.route("/request", methods=["GET", "POST"])
-@limiter.shared_limit(lambda: current_app.config["RATELIMIT_FORM"], scope="request-form", methods=["POST"])
+@request_form_limit
 def request_form():
     return request_form_page("public/request.html", lambda token: url_for(".confirmation", token=token))
 

@@ -20,7 +20,13 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from clinic_app.accounts.operations import AccountError, create_staff, deactivate, issue_password_link
+from clinic_app.accounts.operations import (
+    AccountError,
+    create_staff,
+    deactivate,
+    issue_password_link,
+    password_link,
+)
 from clinic_app.accounts.rules import Role
 from clinic_app.audit import ACTION_LABELS, AuditAction, record
 from clinic_app.extensions import db
@@ -156,7 +162,7 @@ def team():
         else:
             token = issue_password_link(db.session, user, actor=current_user, ip_address=client_address())
             db.session.commit()
-            new_link = password_link(token)
+            new_link = link_for(token)
             flash(f"Added {user.name}. Give them the link below to set their password.")
             form = AddStaffForm(formdata=None)
     elif form.is_submitted():
@@ -196,15 +202,15 @@ def team_password_link(staff_id: int):
     db.session.commit()
     flash(f"New set-password link for {user.name}.")
     return render_template("staff/team.html", form=AddStaffForm(formdata=None), members=team_members(),
-                           new_link=password_link(token), confirm_form=ConfirmForm(formdata=None))  # fmt: skip
+                           new_link=link_for(token), confirm_form=ConfirmForm(formdata=None))  # fmt: skip
 
 
 def team_members() -> list[StaffUser]:
     return list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.name)))
 
 
-def password_link(token: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(".set_password_page", token=token)
+def link_for(token: str) -> str:
+    return password_link(current_app.config["PUBLIC_BASE_URL"], token)
 
 
 @bp.get("/embed")
