@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.serving import gunicorn, migrate  # noqa: E402
-from clinic_app.config import database_url  # noqa: E402
+from clinic_app.choices import RequestStatus  # noqa: E402
 from clinic_app.coverage import Concern, Coverage  # noqa: E402
 from clinic_app.intake.search import search_text  # noqa: E402
-from clinic_app.workflow import RequestStatus  # noqa: E402
+from clinic_app.settings import database_url  # noqa: E402
 
 COVERAGES = [c.value for c in Coverage]
 CONCERNS = [c.value for c in Concern]

@@ -1,53 +1,83 @@
-"""The application factory."""
+"""The application factory: a table of contents of what the app is made of."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from clinic_app.config import load_config
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from clinic_app.settings import PROJECT_ROOT, Settings
 
 
-def create_app(overrides: Mapping[str, Any] | None = None, instance_path: Path | None = None) -> Flask:
-    """Build the app from the environment; ``overrides`` and ``instance_path`` are for tests."""
+def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from ``settings`` (read from the environment when not given).
+
+    ``flask_config`` is for Flask's own switches in tests (TESTING, PROPAGATE_EXCEPTIONS); everything
+    the clinic sets goes through ``Settings``. A configuration mistake raises ``SettingsError`` (or
+    ``RuleFileError`` for the rules file) before anything is served.
+    """
+    settings = settings or Settings.from_environ()
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        instance_path=str(settings.instance_path),
     )
-    app.config.from_mapping(load_config(Path(app.instance_path)))
-    app.config.from_mapping(overrides or {})
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-
-    register_clinic_settings(app)
-    register_extensions(app)
+    app.config.from_mapping(flask_settings(settings))
+    app.config.from_mapping(flask_config or {})
+    configure_logging()
+    register_services(app, settings)
+    register_extensions(app, settings)
     register_template_helpers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
-    register_outbox_worker(app)
     return app
 
 
-def register_clinic_settings(app: Flask) -> None:
-    """Load and check the coverage rules and the clinic's settings once; a mistake stops the start."""
-    from clinic_app.intake.settings import clinic_facts, coverage_rules
+def flask_settings(settings: Settings) -> dict[str, Any]:
+    """What Flask and its extensions read from ``app.config``, taken from the typed settings."""
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    }
 
-    rules = coverage_rules(app.config)
-    app.extensions["coverage_rules"] = rules
-    app.extensions["clinic_facts"] = clinic_facts(app.config, rules)
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-def register_extensions(app: Flask) -> None:
+def register_services(app: Flask, settings: Settings) -> None:
+    """Load and check the coverage rules and the clinic's facts once; start the outbox worker with the
+    first web request (so CLI commands never start one)."""
+    from flask import request_started
+
+    from clinic_app.accounts.passwords import use_password_hash_method
+    from clinic_app.intake.clinic_setup import clinic_facts, coverage_rules
+    from clinic_app.mail.worker import OutboxWorker
+    from clinic_app.web.services import AppServices, install
+
+    rules = coverage_rules(settings)
+    worker = OutboxWorker(app, settings)
+    install(app, AppServices(settings, rules, clinic_facts(settings, rules), worker))
+    use_password_hash_method(settings.password_hash_method)
+    if settings.outbox_worker == "thread":
+        request_started.connect(lambda sender, **extra: worker.start_thread(), app, weak=False)
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
     from clinic_app import models  # noqa: F401  (tables must be known to the metadata)
     from clinic_app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -56,12 +86,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    if app.config["PROXY_COUNT"]:
+    if settings.proxy_count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        count = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+    if settings.database_url.startswith("sqlite"):
         _tune_sqlite(app)
 
 
@@ -74,7 +104,7 @@ def _tune_sqlite(app: Flask) -> None:
     with app.app_context():
 
         @event.listens_for(db.engine, "connect")
-        def on_connect(dbapi_connection, _record):
+        def on_connect(dbapi_connection: Any, _record: object) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -83,44 +113,14 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from clinic_app.coverage import dollars
-    from clinic_app.formatting import age, clinic_time, email_state_in_words, phone_for_people
-    from clinic_app.intake.choices import label, time_label, weekday_label
-    from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS
+    from clinic_app.web.templating import register_template_helpers as register
 
-    carriers = app.extensions["coverage_rules"].carriers
-    app.jinja_env.globals.update(label=label, carrier_name=lambda key: carriers.get(key, key))
-    app.jinja_env.globals.update(
-        status_labels=STATUS_LABELS,
-        close_reason_labels=CLOSE_REASON_LABELS,
-        email_state=email_state_in_words,
-    )
-    app.jinja_env.filters.update(
-        age=age,
-        phone=phone_for_people,
-        clinic_time=clinic_time,
-        dollars=dollars,
-        weekday_label=weekday_label,
-        time_label=time_label,
-    )
-
-    @app.context_processor
-    def clinic_details() -> dict[str, Any]:
-        config = app.config
-        return {
-            "clinic": {
-                "name": config["CLINIC_NAME"],
-                "phone": config["CLINIC_PHONE"],
-                "address": config["CLINIC_ADDRESS"],
-                "timezone": config["CLINIC_TIMEZONE"],
-                "response_time": config["CLINIC_RESPONSE_TIME"],
-                "retention_days": config["DATA_RETENTION_DAYS"],
-            }
-        }
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from clinic_app import embed, health, public, staff
+    from clinic_app import embed, public, staff
+    from clinic_app.web import health
 
     app.register_blueprint(public.bp)
     app.register_blueprint(embed.bp)
@@ -129,13 +129,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from clinic_app.errors import register_error_handlers as register
+    from clinic_app.web.errors import register_error_handlers as register
 
     register(app)
 
 
 def register_security_headers(app: Flask) -> None:
-    from clinic_app.security import register_security_headers as register
+    from clinic_app.web.security_headers import register_security_headers as register
 
     register(app)
 
@@ -146,15 +146,3 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(staff_cli)
-
-
-def register_outbox_worker(app: Flask) -> None:
-    """Start the in-process worker with the first web request, so CLI commands never start one."""
-    from flask import request_started
-
-    from clinic_app.mail.worker import OutboxWorker
-
-    worker = OutboxWorker(app)
-    app.extensions["outbox_worker"] = worker
-    if app.config["OUTBOX_WORKER"] == "thread":
-        request_started.connect(lambda sender, **extra: worker.start_thread(), app, weak=False)

@@ -2,60 +2,39 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from clinic_app.choices import LabelledEnum
 from clinic_app.models import AuditEntry, ConsultationRequest, StaffUser, utcnow
+from clinic_app.models.types import DbSession
 
 
-class AuditAction(StrEnum):
-    SIGNED_IN = "signed_in"
-    SIGN_IN_FAILED = "sign_in_failed"
-    SIGNED_OUT = "signed_out"
-    VIEWED_LIST = "viewed_list"
-    VIEWED_REQUEST = "viewed_request"
-    CHANGED_STATUS = "changed_status"
-    ASSIGNED = "assigned"
-    ADDED_NOTE = "added_note"
-    RESENT_EMAIL = "resent_email"
-    EXPORTED = "exported"
-    VIEWED_AUDIT = "viewed_audit"
-    ADDED_STAFF = "added_staff"
-    DEACTIVATED_STAFF = "deactivated_staff"
-    ISSUED_PASSWORD_LINK = "issued_password_link"
-    SET_PASSWORD = "set_password"
-    PURGED_REQUESTS = "purged_requests"
-    RETRIED_EMAIL = "retried_email"
+class AuditAction(LabelledEnum):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    VIEWED_LIST = "viewed_list", "Viewed the request list"
+    VIEWED_REQUEST = "viewed_request", "Viewed the request"
+    CHANGED_STATUS = "changed_status", "Changed the status"
+    ASSIGNED = "assigned", "Assigned the request"
+    ADDED_NOTE = "added_note", "Added a note"
+    RESENT_EMAIL = "resent_email", "Sent the staff email again"
+    EXPORTED = "exported", "Exported requests"
+    VIEWED_AUDIT = "viewed_audit", "Viewed the audit log"
+    ADDED_STAFF = "added_staff", "Added a staff account"
+    DEACTIVATED_STAFF = "deactivated_staff", "Deactivated a staff account"
+    ISSUED_PASSWORD_LINK = "issued_password_link", "Issued a set-password link"
+    SET_PASSWORD = "set_password", "Set a password"
+    PURGED_REQUESTS = "purged_requests", "Removed old requests' personal data"
+    RETRIED_EMAIL = "retried_email", "Retried a failed staff email"
 
-
-ACTION_LABELS = {
-    AuditAction.SIGNED_IN: "Signed in",
-    AuditAction.SIGN_IN_FAILED: "Failed sign-in",
-    AuditAction.SIGNED_OUT: "Signed out",
-    AuditAction.VIEWED_LIST: "Viewed the request list",
-    AuditAction.VIEWED_REQUEST: "Viewed the request",
-    AuditAction.CHANGED_STATUS: "Changed the status",
-    AuditAction.ASSIGNED: "Assigned the request",
-    AuditAction.ADDED_NOTE: "Added a note",
-    AuditAction.RESENT_EMAIL: "Sent the staff email again",
-    AuditAction.EXPORTED: "Exported requests",
-    AuditAction.VIEWED_AUDIT: "Viewed the audit log",
-    AuditAction.ADDED_STAFF: "Added a staff account",
-    AuditAction.DEACTIVATED_STAFF: "Deactivated a staff account",
-    AuditAction.ISSUED_PASSWORD_LINK: "Issued a set-password link",
-    AuditAction.SET_PASSWORD: "Set a password",
-    AuditAction.PURGED_REQUESTS: "Removed old requests' personal data",
-    AuditAction.RETRIED_EMAIL: "Retried a failed staff email",
-}
 
 # Who the command line acts as, in the log.
 COMMAND_LINE = "command line"
 
 
 def record(
-    session: Session,
+    session: DbSession,
     action: AuditAction,
     *,
     actor: StaffUser | None,

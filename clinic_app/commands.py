@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -19,13 +18,14 @@ from clinic_app.accounts.operations import (
     password_link,
     set_password,
 )
-from clinic_app.accounts.rules import Role
+from clinic_app.casework.retention import purge_old_requests
+from clinic_app.choices import Role
 from clinic_app.extensions import db
 from clinic_app.formatting import clinic_time
-from clinic_app.intake.retention import purge_old_requests
 from clinic_app.mail.outbox import deliver_due, outbox_status
-from clinic_app.mail.transports import transport_from_config
+from clinic_app.mail.transports import transport_for
 from clinic_app.models import StaffUser
+from clinic_app.web import services
 
 CLI = "command line"
 log = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ outbox_cli = AppGroup("outbox", help="The queue of outgoing email.")
 @outbox_cli.command("run")
 def outbox_run() -> None:
     """Send queued email until stopped (for set-ups that run the worker as its own process)."""
-    worker = current_app.extensions["outbox_worker"]
-    transport = transport_from_config(current_app.config)
+    worker = services.services().outbox_worker
+    transport = transport_for(services.settings())
     click.echo(f"Sending queued email through {transport.describe()}; press Ctrl+C to stop.")
     try:
         worker.run_forever()
@@ -49,7 +49,7 @@ def outbox_run() -> None:
 def outbox_status_command() -> None:
     """How many emails are queued, failing, sent and failed for good; the failed ones by name."""
     status = outbox_status(db.session)
-    timezone = current_app.config["CLINIC_TIMEZONE"]
+    timezone = services.settings().clinic_timezone
     click.echo(
         f"queued {status.queued} (failing, will retry: {status.failing}), sent {status.sent}, failed {len(status.failed)}"
     )
@@ -65,11 +65,8 @@ def outbox_status_command() -> None:
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send the email that is due now, once, and say what happened."""
-    report = deliver_due(
-        db.session,
-        transport_from_config(current_app.config),
-        max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"],
-    )
+    settings = services.settings()
+    report = deliver_due(db.session, transport_for(settings), max_attempts=settings.outbox_max_attempts)
     click.echo(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}")
 
 
@@ -150,7 +147,7 @@ def _existing(email: str) -> StaffUser:
 def _password_or_link(user: StaffUser, link: bool) -> None:
     if link:
         token = issue_password_link(db.session, user, actor=None, ip_address=CLI)
-        link_address = password_link(current_app.config["PUBLIC_BASE_URL"], token)
+        link_address = password_link(services.settings().public_base_url, token)
         click.echo(f"Set-password link (works once, for 48 hours): {link_address}")
         return
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -171,7 +168,7 @@ requests_cli = AppGroup("requests", help="Consultation requests.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 def requests_purge(days: int | None, dry_run: bool) -> None:
     """Delete the personal data of closed requests (and bots' requests) past the retention period."""
-    days = days or current_app.config["DATA_RETENTION_DAYS"]
+    days = days or services.settings().data_retention_days
     purged = purge_old_requests(db.session, timedelta(days=days), dry_run=dry_run)
     db.session.commit()
     verb = "Would remove" if dry_run else "Removed"

@@ -20,9 +20,10 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 
 from clinic_app import create_app
-from clinic_app.config import database_url
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, OutboxEmail
+from clinic_app.settings import Settings, database_url
+from clinic_app.web.services import services
 from tests.helpers import count
 
 
@@ -61,27 +62,45 @@ def migrated_database(test_database_url, tmp_path_factory):
 
 
 def migrate_to(url: str, instance_path: Path, revision: str = "head") -> None:
-    app = create_app(base_config(url), instance_path=instance_path)
+    app = build_app(url, instance_path)
     with app.app_context():
         upgrade(revision=revision)
         db.engine.dispose()
 
 
-def base_config(url: str) -> dict[str, object]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "OUTBOX_WORKER": "off",
-        "STAFF_EMAILS": ["frontdesk@clinic.example"],
-        "MAIL_FROM": "Clinic requests <requests@clinic.example>",
-        "CLINIC_TIMEZONE": "America/Los_Angeles",
-        "PUBLIC_BASE_URL": "https://clinic.test",
-        # Tests send the form the moment they open it; the tests about bots set this themselves.
-        "MIN_FILL_SECONDS": 0,
-        # One limiter serves every app in this process; the rate-limit tests switch it on themselves.
-        "RATELIMIT_ENABLED": False,
-    }
+# The environment every test app starts from; a test changes what it is about.
+BASE_ENVIRON = {
+    "SECRET_KEY": "test-secret-key",
+    "OUTBOX_WORKER": "off",
+    "STAFF_EMAILS": "frontdesk@clinic.example",
+    "MAIL_FROM": "Clinic requests <requests@clinic.example>",
+    "CLINIC_TIMEZONE": "America/Los_Angeles",
+    "PUBLIC_BASE_URL": "https://clinic.test",
+    # Tests send the form the moment they open it; the tests about bots set this themselves.
+    "MIN_FILL_SECONDS": "0",
+    # One limiter serves every app in this process; the rate-limit tests switch it on themselves.
+    "RATELIMIT_ENABLED": "false",
+    # Staff passwords are hashed thousands of times in the suite; production keeps scrypt.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}
+# Flask's and its extensions' own switches, which are not the clinic's settings.
+FLASK_ONLY = {"PROPAGATE_EXCEPTIONS", "RATELIMIT_KEY_PREFIX"}
+
+
+def environ_value(value: object) -> str:
+    """A setting as the environment would carry it: lists comma-separated, flags as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def build_app(database: str, instance_path: Path, **environ: object):
+    """An app built the way production builds one, from environment variables (given as keywords)."""
+    flask_config = {"TESTING": True, **{key: environ.pop(key) for key in FLASK_ONLY & environ.keys()}}
+    values = {**BASE_ENVIRON, "DATABASE_URL": database, **{k: environ_value(v) for k, v in environ.items()}}
+    return create_app(Settings.from_environ(values, instance_path), flask_config)
 
 
 @pytest.fixture
@@ -107,22 +126,25 @@ def make_app(test_database, tmp_path):
     """Build apps on this test's database."""
     built = []
 
-    def build(**overrides):
-        config = {**base_config(test_database), "MAIL_FILE_DIR": str(tmp_path / "mail"), **overrides}
-        app = create_app(config, instance_path=tmp_path / "instance")
+    def build(**environ):
+        app = build_app(test_database, tmp_path / "instance", MAIL_FILE_DIR=tmp_path / "mail", **environ)
         built.append(app)
         return app
 
     yield build
     for app in built:
-        app.extensions["outbox_worker"].stop()
+        services(app).outbox_worker.stop()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
 
 
 @pytest.fixture
-def app(make_app):
+def app(make_app, request):
+    """The app; a test that runs a mail server (up or down) gets an app that sends to it."""
+    for server in ("smtp_server", "stopped_smtp_server"):
+        if server in request.fixturenames:
+            return make_app(**request.getfixturevalue(server).config())
     return make_app()
 
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import DeliveryReport, deliver_due
-from clinic_app.mail.transports import transport_from_config
+from clinic_app.mail.transports import transport_for
+from clinic_app.web.services import services
 
 
 def valid_answers(**changes) -> dict[str, object]:
@@ -117,8 +118,8 @@ def deliver(app, now: datetime | None = None) -> DeliveryReport:
     with app.app_context():
         report = deliver_due(
             db.session,
-            transport_from_config(app.config),
-            max_attempts=app.config["OUTBOX_MAX_ATTEMPTS"],
+            transport_for(services(app).settings),
+            max_attempts=services(app).settings.outbox_max_attempts,
             now=now,
         )
         db.session.remove()
@@ -133,7 +134,7 @@ def create_account(
 ):
     """A staff account made the way the app makes them; returns its id."""
     from clinic_app.accounts.operations import create_staff, set_password
-    from clinic_app.accounts.rules import Role
+    from clinic_app.choices import Role
 
     with app.app_context():
         user = create_staff(

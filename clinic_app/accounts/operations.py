@@ -9,17 +9,16 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from clinic_app.accounts.rules import Role, after_failure, wait_left
+from clinic_app.accounts.passwords import hash_password, password_matches, spend_a_password_check
+from clinic_app.accounts.rules import after_failure, wait_left
 from clinic_app.audit import AuditAction, record
+from clinic_app.choices import Role
 from clinic_app.models import StaffUser, utcnow
+from clinic_app.models.types import DbSession
 
 MIN_PASSWORD_LENGTH = 12
 PASSWORD_LINK_LIFETIME = timedelta(hours=48)
-# Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 class AccountError(ValueError):
@@ -33,12 +32,12 @@ def normalized_email(raw: str) -> str:
         raise AccountError(f"{raw!r} is not an email address.") from error
 
 
-def find_by_email(session: Session, email: str) -> StaffUser | None:
+def find_by_email(session: DbSession, email: str) -> StaffUser | None:
     return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
 
 
 def create_staff(
-    session: Session, *, email: str, name: str, role: Role, actor: StaffUser | None, ip_address: str
+    session: DbSession, *, email: str, name: str, role: Role, actor: StaffUser | None, ip_address: str
 ) -> StaffUser:
     address = normalized_email(email)
     if find_by_email(session, address):
@@ -59,7 +58,7 @@ def create_staff(
 
 
 def issue_password_link(
-    session: Session, user: StaffUser, *, actor: StaffUser | None, ip_address: str
+    session: DbSession, user: StaffUser, *, actor: StaffUser | None, ip_address: str
 ) -> str:
     """A one-time token for setting a password; only its hash is stored. Opening the link changes
     nothing: the password is set by posting the form it shows."""
@@ -81,18 +80,18 @@ def password_link(base_url: str, token: str) -> str:
     return f"{base_url}/staff/set-password/{token}"
 
 
-def user_for_password_token(session: Session, token: str) -> StaffUser | None:
+def user_for_password_token(session: DbSession, token: str) -> StaffUser | None:
     user = session.scalar(select(StaffUser).where(StaffUser.password_token_hash == _token_hash(token)))
     if user is None or not user.active or user.password_token_expires_at is None:
         return None
     return user if user.password_token_expires_at > utcnow() else None
 
 
-def set_password(session: Session, user: StaffUser, password: str, *, ip_address: str) -> None:
+def set_password(session: DbSession, user: StaffUser, password: str, *, ip_address: str) -> None:
     """Set a new password; the link is used up and other sessions of this account end."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None
     user.session_version += 1
@@ -101,7 +100,7 @@ def set_password(session: Session, user: StaffUser, password: str, *, ip_address
     record(session, AuditAction.SET_PASSWORD, actor=user, ip_address=ip_address, detail={"staff_id": user.id})
 
 
-def deactivate(session: Session, user: StaffUser, *, actor: StaffUser | None, ip_address: str) -> None:
+def deactivate(session: DbSession, user: StaffUser, *, actor: StaffUser | None, ip_address: str) -> None:
     if actor is not None and actor.id == user.id:
         raise AccountError("You cannot deactivate your own account.")
     user.active = False
@@ -126,13 +125,13 @@ WRONG = "That email and password do not match an active account."
 
 
 def sign_in(
-    session: Session, email: str, password: str, *, ip_address: str, now: datetime | None = None
+    session: DbSession, email: str, password: str, *, ip_address: str, now: datetime | None = None
 ) -> SignIn:
     """Check a password, slowing down and then locking repeated failures. Every outcome is audited."""
     now = now or utcnow()
     user = find_by_email(session, email)
     if user is None or not user.active or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_a_password_check(password)
         record(
             session,
             AuditAction.SIGN_IN_FAILED,
@@ -152,7 +151,7 @@ def sign_in(
             detail={"reason": "waiting"},
         )
         return SignIn(None, _wait_message(wait))
-    if not check_password_hash(user.password_hash, password):
+    if not password_matches(user.password_hash, password):
         state = after_failure(user.failed_sign_ins, now)
         user.failed_sign_ins = state.failures
         user.blocked_until = state.blocked_until

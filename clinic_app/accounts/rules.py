@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(seconds=5)
 LOCK_AFTER = 10
 LOCK_FOR = timedelta(minutes=15)
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    STAFF = "staff"
 
 
 @dataclass(frozen=True)

@@ -4,67 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
-
-class Coverage(StrEnum):
-    ORIGINAL_MEDICARE = "original_medicare"
-    MEDICARE_ADVANTAGE = "medicare_advantage"
-    APPLE_HEALTH = "apple_health"
-    OREGON_HEALTH_PLAN = "oregon_health_plan"
-    PRIVATE = "private"
-    SELF_PAY = "self_pay"
-    NOT_SURE = "not_sure"
-
-
-class PlanType(StrEnum):
-    PPO = "ppo"
-    HMO = "hmo"
-    EPO = "epo"
-    NOT_SURE = "not_sure"
-
-
-class DeductibleStatus(StrEnum):
-    MET = "met"
-    NOT_MET = "not_met"
-    NOT_SURE = "not_sure"
-
-
-class Concern(StrEnum):
-    MIGRAINE = "migraine"
-    TENSION_HEADACHE = "tension_headache"
-    NECK_HEADACHE = "neck_headache"
-    NECK_PAIN = "neck_pain"
-    NOT_SURE = "not_sure"
-    OTHER = "other"
-
-
-class VisitType(StrEnum):
-    CONSULTATION = "consultation"
-    NEW_PATIENT = "new_patient"
-
-
-class AlsoMedicaid(StrEnum):
-    """Whether a Medicare patient also has Medicaid or QMB status, which limits what they can be billed."""
-
-    YES = "yes"
-    NO = "no"
-    NOT_SURE = "not_sure"
-
-
-class Network(StrEnum):
-    IN = "in"
-    OUT = "out"
-    UNKNOWN = "unknown"
-    NOT_APPLICABLE = "not_applicable"
-
-
-class NoteStatus(StrEnum):
-    LIKELY_COVERED = "likely_covered"
-    LIMITED = "limited"
-    UNLIKELY = "unlikely"
-    UNKNOWN = "unknown"
-
+from clinic_app.choices import (
+    AlsoMedicaid,
+    Concern,
+    Coverage,
+    DeductibleStatus,
+    Network,
+    NoteStatus,
+    PlanType,
+    VisitType,
+)
 
 # Coverage answers for which a deductible, copay and coinsurance apply.
 COST_SHARING_COVERAGE = frozenset({Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE})

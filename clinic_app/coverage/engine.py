@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .answers import (
+from clinic_app.choices import AlsoMedicaid, Coverage, DeductibleStatus, Network, VisitType
+from clinic_app.coverage.answers import (
     COST_SHARING_COVERAGE,
     PROGRAMS,
-    AlsoMedicaid,
     ClinicFacts,
-    Coverage,
     CoverageAnswers,
     CoverageNote,
-    DeductibleStatus,
-    Network,
-    VisitType,
 )
-from .estimate import dollars, estimate_lines
-from .rules import DEFAULT_RULES_PATH, Rule, RuleBook, load_rules
+from clinic_app.coverage.estimate import dollars, estimate_lines
+from clinic_app.coverage.rules import DEFAULT_RULES_PATH, Rule, RuleBook, load_rules
 
 
 @lru_cache(maxsize=1)

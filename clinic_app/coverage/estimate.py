@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .answers import AlsoMedicaid, ClinicFacts, CoverageAnswers, DeductibleStatus
+from clinic_app.choices import AlsoMedicaid, DeductibleStatus
+from clinic_app.coverage.answers import ClinicFacts, CoverageAnswers
 
 # The course lengths studied for neck-related headache: 6, 12 or 18 visits over six weeks.
 COURSE_LENGTHS = (6, 12, 18)

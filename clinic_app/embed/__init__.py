@@ -1,7 +1,6 @@
 """The request form inside the clinic's own website: embed.js, the framed form and its confirmation."""
 
-from flask import Blueprint
+from clinic_app.embed import views  # noqa: F401  (registers the routes on bp)
+from clinic_app.embed.blueprint import bp
 
-bp = Blueprint("embed", __name__)
-
-from clinic_app.embed import views  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

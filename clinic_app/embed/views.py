@@ -1,20 +1,30 @@
+"""The embed: embed.js for the clinic's page, the framed form, its confirmation and its colours."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Response, current_app, render_template, request, send_from_directory, url_for
 
-from clinic_app.embed import bp
+from clinic_app.embed.blueprint import bp
 from clinic_app.embed.theme import accent_colour, darker
-from clinic_app.extensions import csrf, db
-from clinic_app.intake.confirmation import request_for_token
-from clinic_app.intake.form_flow import own_origins, request_form_limit, request_form_page
-from clinic_app.security import content_security_policy
+from clinic_app.extensions import csrf
+from clinic_app.web import services
+from clinic_app.web.form_flow import (
+    own_origins,
+    request_for_confirmation,
+    request_form_limit,
+    request_form_page,
+)
+from clinic_app.web.responses import Page
+from clinic_app.web.security_headers import content_security_policy
 
 LANGUAGES = {"en"}
 VISIT_TYPES = {"consultation", "new_patient"}
 
 
 def allowed_origins() -> list[str]:
-    return list(current_app.config["EMBED_ALLOWED_ORIGINS"])
+    return list(services.settings().embed_allowed_origins)
 
 
 @bp.after_request
@@ -26,9 +36,9 @@ def only_allowed_sites_may_frame(response: Response) -> Response:
 
 
 @bp.get("/embed.js")
-def embed_script():
+def embed_script() -> Response:
     response = send_from_directory(
-        current_app.static_folder, "js/embed.js", mimetype="text/javascript", max_age=3600
+        str(current_app.static_folder), "js/embed.js", mimetype="text/javascript", max_age=3600
     )
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -63,23 +73,22 @@ def page_context(chosen: dict[str, str]) -> dict[str, object]:
 @csrf.exempt
 @bp.route("/embed/form", methods=["GET", "POST"])
 @request_form_limit
-def form():
+def form() -> Page:
     chosen = options()
     initial = {"visit_type": chosen["visit_type"]} if "visit_type" in chosen else None
+    # The confirmation keeps the embed's options, so it looks like the form it follows.
+    link_values: dict[str, Any] = dict(chosen)
     return request_form_page(
         "public/request.html",
-        lambda token: url_for(".confirmation", token=token, **chosen),
+        lambda token: url_for(".confirmation", token=token, **link_values),
         initial=initial,
         **page_context(chosen),
     )
 
 
 @bp.get("/embed/received/<token>")
-def confirmation(token: str):
-    config = current_app.config
-    found = request_for_token(
-        db.session, config["SECRET_KEY"], token, config["CONFIRMATION_LINK_MINUTES"] * 60
-    )
+def confirmation(token: str) -> Page:
+    found = request_for_confirmation(token)
     context = page_context(options())
     if found is None:
         return render_template("public/confirmation_expired.html", **context), 404
@@ -89,7 +98,7 @@ def confirmation(token: str):
 
 
 @bp.get("/embed/theme/<accent>.css")
-def theme(accent: str):
+def theme(accent: str) -> Response:
     colour = accent_colour(accent)
     if colour is None:
         return Response("/* not a usable colour */", mimetype="text/css", status=404)

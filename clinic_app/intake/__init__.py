@@ -1,1 +1,1 @@
-"""Submitting a request: store it with its coverage note and queue the staff email, in one transaction."""
+"""Storing a request with its coverage note and queueing the staff email, in one transaction. No Flask."""

@@ -1,11 +1,14 @@
-"""A request's answers after validation: plain values, no form or database objects."""
+"""A request's answers after validation: plain values, no form or database objects.
+
+The names match the columns they are stored in (see ``fields.ANSWER_FIELDS``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinic_app.coverage import Concern, CoverageAnswers
-from clinic_app.intake.choices import ContactMethod, TimeOfDay, Weekday
+from clinic_app.choices import Concern, ContactMethod, TimeOfDay, VisitType, Weekday
+from clinic_app.coverage import CoverageAnswers
 
 
 @dataclass(frozen=True)
@@ -21,3 +24,7 @@ class RequestAnswers:
     message: str | None
     has_warning_signs: bool
     insurance: CoverageAnswers
+
+    @property
+    def visit_type(self) -> VisitType:
+        return self.insurance.visit_type

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
+from clinic_app.choices import EmailState
 from clinic_app.mail.transports import Transport
-from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, utcnow
+from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
+from clinic_app.models.types import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 
 
 def enqueue(
-    session: Session,
+    session: DbSession,
     *,
     sender: str,
     recipients: list[str],
@@ -69,7 +71,7 @@ class DeliveryReport:
 
 
 def deliver_due(
-    session: Session,
+    session: DbSession,
     transport: Transport,
     *,
     max_attempts: int,
@@ -109,7 +111,7 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _claim_due(session: Session, now: datetime, limit: int) -> list[int]:
+def _claim_due(session: DbSession, now: datetime, limit: int) -> list[int]:
     """Take due rows for this worker; no other worker can take the same row while the claim lasts."""
     oldest_first = (OutboxEmail.next_attempt_at, OutboxEmail.id)
     claim = {"claimed_until": now + CLAIM_LEASE, "attempts": OutboxEmail.attempts + 1}
@@ -138,14 +140,14 @@ def _claim_due(session: Session, now: datetime, limit: int) -> list[int]:
     session.commit()
     claimed = []
     for email_id in candidates:
-        result = session.execute(
+        result = session.execute(  # an UPDATE gives a CursorResult, which counts its rows
             sa.update(OutboxEmail)
             .where(OutboxEmail.id == email_id, _due(now))
             .values(**claim)
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        if result.rowcount == 1:
+        if cast(sa.CursorResult[Any], result).rowcount == 1:
             claimed.append(email_id)
     return claimed
 
@@ -167,7 +169,7 @@ class OutboxStatus:
     oldest_queued: datetime | None
 
 
-def outbox_status(session: Session) -> OutboxStatus:
+def outbox_status(session: DbSession) -> OutboxStatus:
     counts = dict(
         session.execute(sa.select(OutboxEmail.state, sa.func.count()).group_by(OutboxEmail.state)).all()
     )
@@ -191,7 +193,7 @@ def outbox_status(session: Session) -> OutboxStatus:
     )
 
 
-def failed_count(session: Session) -> int:
+def failed_count(session: DbSession) -> int:
     return session.scalar(sa.select(sa.func.count()).where(OutboxEmail.state == EmailState.FAILED)) or 0
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
+
+from clinic_app.settings import Settings
 
 
 class Transport(Protocol):
@@ -65,16 +66,16 @@ class FileTransport:
         return f"files in {self.directory}"
 
 
-def transport_from_config(config: Mapping[str, object]) -> Transport:
-    if config["MAIL_SERVER"]:
+def transport_for(settings: Settings) -> Transport:
+    if settings.mail_server:
         return SMTPTransport(
-            host=str(config["MAIL_SERVER"]),
-            port=int(config["MAIL_PORT"]),
-            username=str(config["MAIL_USERNAME"]),
-            password=str(config["MAIL_PASSWORD"]),
-            use_tls=bool(config["MAIL_USE_TLS"]),
-            use_ssl=bool(config["MAIL_USE_SSL"]),
-            timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
-            ca_file=str(config["MAIL_CA_FILE"]),
+            host=settings.mail_server,
+            port=settings.mail_port,
+            username=settings.mail_username,
+            password=settings.mail_password,
+            use_tls=settings.mail_use_tls,
+            use_ssl=settings.mail_use_ssl,
+            timeout=settings.mail_timeout_seconds,
+            ca_file=settings.mail_ca_file,
         )
-    return FileTransport(Path(str(config["MAIL_FILE_DIR"])))
+    return FileTransport(settings.mail_file_dir)

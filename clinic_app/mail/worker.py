@@ -9,14 +9,16 @@ from flask import Flask
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import deliver_due
-from clinic_app.mail.transports import transport_from_config
+from clinic_app.mail.transports import transport_for
+from clinic_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class OutboxWorker:
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, settings: Settings) -> None:
         self.app = app
+        self.settings = settings
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -26,9 +28,7 @@ class OutboxWorker:
         with self.app.app_context():
             try:
                 deliver_due(
-                    db.session,
-                    transport_from_config(self.app.config),
-                    max_attempts=self.app.config["OUTBOX_MAX_ATTEMPTS"],
+                    db.session, transport_for(self.settings), max_attempts=self.settings.outbox_max_attempts
                 )
             # The database may be briefly unreachable; the loop must outlive that and try again.
             except Exception:
@@ -41,7 +41,7 @@ class OutboxWorker:
         while not self._stop.is_set():
             self._wake.clear()
             self.run_once()
-            self._wake.wait(self.app.config["OUTBOX_POLL_SECONDS"])
+            self._wake.wait(self.settings.outbox_poll_seconds)
 
     def start_thread(self) -> None:
         with self._start_lock:

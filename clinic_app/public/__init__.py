@@ -1,7 +1,6 @@
 """The public pages: the request form, its confirmation, and the privacy notice."""
 
-from flask import Blueprint
+from clinic_app.public import views  # noqa: F401  (registers the routes on bp)
+from clinic_app.public.blueprint import bp
 
-bp = Blueprint("public", __name__)
-
-from clinic_app.public import views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

@@ -1,15 +1,18 @@
+"""The clinic's own pages: the request form, its confirmation and the privacy notice."""
+
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
-from clinic_app.extensions import csrf, db
-from clinic_app.intake.confirmation import request_for_token
-from clinic_app.intake.form_flow import request_form_limit, request_form_page
-from clinic_app.public import bp
+from clinic_app.extensions import csrf
+from clinic_app.public.blueprint import bp
+from clinic_app.web.form_flow import request_for_confirmation, request_form_limit, request_form_page
+from clinic_app.web.responses import Page
 
 
 @bp.get("/")
-def home():
+def home() -> Response:
     return redirect(url_for(".request_form"))
 
 
@@ -17,21 +20,18 @@ def home():
 @csrf.exempt
 @bp.route("/request", methods=["GET", "POST"])
 @request_form_limit
-def request_form():
+def request_form() -> Page:
     return request_form_page("public/request.html", lambda token: url_for(".confirmation", token=token))
 
 
 @bp.get("/request/received/<token>")
-def confirmation(token: str):
-    config = current_app.config
-    found = request_for_token(
-        db.session, config["SECRET_KEY"], token, config["CONFIRMATION_LINK_MINUTES"] * 60
-    )
+def confirmation(token: str) -> Page:
+    found = request_for_confirmation(token)
     if found is None:
         return render_template("public/confirmation_expired.html"), 404
     return render_template("public/confirmation.html", consultation_request=found, note=found.coverage_note)
 
 
 @bp.get("/privacy")
-def privacy():
+def privacy() -> str:
     return render_template("public/privacy.html")

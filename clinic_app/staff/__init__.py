@@ -1,7 +1,6 @@
 """The staff dashboard: sign-in, the request list and detail, export, audit log and team."""
 
-from flask import Blueprint
+from clinic_app.staff import account_views, owner_views, request_views  # noqa: F401  (registers the routes on bp)
+from clinic_app.staff.blueprint import bp
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from clinic_app.staff import account_views, owner_views, request_views  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
 
 from clinic_app.extensions import db, login_manager
 from clinic_app.models import StaffUser, utcnow
+from clinic_app.web import services
 
 SEEN_KEY = "staff_last_seen"
 
@@ -35,13 +39,13 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def enforce_idle_timeout() -> None:
+def enforce_idle_timeout() -> Response | None:
     """Sign out a staff session that has been idle too long (before every staff page)."""
     if not current_user.is_authenticated:
-        return
+        return None
     now = utcnow()
     last_seen = session.get(SEEN_KEY)
-    idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+    idle = timedelta(minutes=services.settings().staff_idle_minutes)
     if last_seen and now - datetime.fromisoformat(last_seen) > idle:
         logout_user()
         session.pop(SEEN_KEY, None)
@@ -51,9 +55,9 @@ def enforce_idle_timeout() -> None:
     return None
 
 
-def owner_required(view):
+def owner_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_owner:
             abort(403)
         return view(*args, **kwargs)

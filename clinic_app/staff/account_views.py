@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from clinic_app.accounts.operations import AccountError, set_password, sign_in, user_for_password_token
 from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db, limiter
-from clinic_app.staff import bp
+from clinic_app.models import utcnow
 from clinic_app.staff.access import SEEN_KEY, client_address, enforce_idle_timeout, safe_next
+from clinic_app.staff.blueprint import bp
 from clinic_app.staff.forms import SetPasswordForm, SignInForm
+from clinic_app.web import services
 
 
 @bp.before_request
@@ -19,7 +21,7 @@ def before_staff_page():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
+@limiter.limit(lambda: services.settings().ratelimit_sign_in, methods=["POST"])
 def sign_in_page():
     if current_user.is_authenticated:
         return redirect(url_for(".request_list"))
@@ -30,7 +32,7 @@ def sign_in_page():
         db.session.commit()
         if outcome.user is not None:
             login_user(outcome.user)
-            session[SEEN_KEY] = outcome.user.last_sign_in_at.isoformat()
+            session[SEEN_KEY] = utcnow().isoformat()
             return redirect(safe_next(request.args.get("next")) or url_for(".request_list"))
         problem = outcome.problem
     status = 400 if form.is_submitted() else 200

@@ -8,15 +8,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from clinic_app.accounts.operations import MIN_PASSWORD_LENGTH
-from clinic_app.accounts.rules import Role
-from clinic_app.coverage import Coverage, VisitType
-from clinic_app.intake.choices import LABELS
-from clinic_app.intake.staff_operations import NOTE_MAX
-from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS, CloseReason, RequestStatus
+from clinic_app.casework.actions import NOTE_MAX
+from clinic_app.choices import CloseReason, Coverage, LabelledEnum, RequestStatus, Role, VisitType
 
 
-def any_of(labels: dict, everything: str) -> list[SelectChoice]:
-    return [SelectChoice("", everything), *(SelectChoice(str(key), text) for key, text in labels.items())]
+def any_of(enum: type[LabelledEnum], everything: str) -> list[SelectChoice]:
+    return [SelectChoice("", everything), *(SelectChoice(member.value, member.label) for member in enum)]
 
 
 class SignInForm(FlaskForm):
@@ -45,9 +42,9 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=any_of(STATUS_LABELS, "Any status"))
-    visit_type = SelectField("Visit type", choices=any_of(LABELS[VisitType], "Any visit type"))
-    coverage = SelectField("Coverage", choices=any_of(LABELS[Coverage], "Any coverage"))
+    status = SelectField("Status", choices=any_of(RequestStatus, "Any status"))
+    visit_type = SelectField("Visit type", choices=any_of(VisitType, "Any visit type"))
+    coverage = SelectField("Coverage", choices=any_of(Coverage, "Any coverage"))
     assigned = SelectField("Assigned to", choices=[SelectChoice("", "Anyone")], validate_choice=False)
     received_from = DateField("Received from", validators=[Optional()])
     received_to = DateField("Received to", validators=[Optional()])
@@ -55,19 +52,16 @@ class FilterForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(
-        "New status", choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in RequestStatus]
-    )
+    status = SelectField("New status", choices=[SelectChoice(s.value, s.label) for s in RequestStatus])
     # Not checked against the list: an unknown reason counts as none, so closing asks for one.
     reason = SelectField(
         "Reason for closing",
-        choices=any_of(CLOSE_REASON_LABELS, "Choose a reason (only when closing)"),
+        choices=any_of(CloseReason, "Choose a reason (only when closing)"),
         validate_choice=False,
     )
 
     def target(self) -> tuple[RequestStatus, CloseReason | None]:
-        reason = self.reason.data if self.reason.data in CloseReason._value2member_map_ else None
-        return RequestStatus(self.status.data), CloseReason(reason) if reason else None
+        return RequestStatus(self.status.data), CloseReason.parse(self.reason.data)
 
 
 class NoteForm(FlaskForm):
@@ -89,7 +83,7 @@ class AddStaffForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter their email."), Length(max=254)])
     name = StringField("Name", validators=[DataRequired("Enter their name."), Length(max=120)])
     role = SelectField(
-        "Role", choices=[SelectChoice(Role.STAFF.value, "Staff"), SelectChoice(Role.OWNER.value, "Owner")]
+        "Role", choices=[SelectChoice(role.value, role.label) for role in (Role.STAFF, Role.OWNER)]
     )
 
 

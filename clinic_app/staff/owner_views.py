@@ -27,36 +27,30 @@ from clinic_app.accounts.operations import (
     issue_password_link,
     password_link,
 )
-from clinic_app.accounts.rules import Role
-from clinic_app.audit import ACTION_LABELS, AuditAction, record
+from clinic_app.audit import AuditAction, record
+from clinic_app.casework.export import export_columns, export_row
+from clinic_app.casework.queries import all_matching, counts_by_status
+from clinic_app.choices import Role
 from clinic_app.extensions import db
-from clinic_app.formatting import clinic_time, phone_for_people
-from clinic_app.intake.choices import label
-from clinic_app.intake.queries import all_matching, counts_by_status
 from clinic_app.models import AuditEntry, StaffUser
-from clinic_app.spreadsheet import safe_cell
-from clinic_app.staff import bp
 from clinic_app.staff.access import client_address, owner_required
+from clinic_app.staff.blueprint import bp
+from clinic_app.staff.filters import filter_form, filters_in_words
 from clinic_app.staff.forms import AddStaffForm, AuditFilterForm, ConfirmForm
-from clinic_app.staff.request_views import filter_form, filters_in_words
-from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS
+from clinic_app.web import services
+from clinic_app.web.responses import Page
 
-EXPORT_COLUMNS = [
-    "Reference", "Received", "Status", "Closing reason", "Visit type", "Name", "Phone", "Email",
-    "Prefers", "Main concern", "Headache days a month", "Warning signs", "Coverage", "Carrier",
-    "Plan type", "Age", "Coverage note", "Assigned to",
-]  # fmt: skip
 AUDIT_PAGE_SIZE = 200
 
 
 @bp.get("/export.csv")
 @login_required
 @owner_required
-def export_csv():
+def export_csv() -> Page:
     """The current filtered list as CSV, every cell safe to open in a spreadsheet."""
     _, filters = filter_form()
-    timezone = current_app.config["CLINIC_TIMEZONE"]
-    carriers = current_app.extensions["coverage_rules"].carriers
+    timezone = services.settings().clinic_timezone
+    carriers = services.rules().carriers
     total = sum(counts_by_status(db.session, filters, timezone).values())
     record(
         db.session,
@@ -67,35 +61,12 @@ def export_csv():
     )
     db.session.commit()
 
-    def row(found) -> list[str]:
-        insurance = found.insurance
-        return [
-            found.reference,
-            clinic_time(found.created_at, timezone),
-            STATUS_LABELS[found.status],
-            CLOSE_REASON_LABELS[found.close_reason] if found.close_reason else "",
-            label(found.visit_type),
-            found.full_name,
-            phone_for_people(found.phone_e164),
-            found.email or "",
-            label(found.preferred_contact),
-            label(found.main_concern),
-            found.headache_days_per_month,
-            "Yes" if found.has_warning_signs else "No",
-            label(insurance.coverage),
-            carriers.get(insurance.carrier, insurance.carrier or ""),
-            label(insurance.plan_type),
-            insurance.age,
-            found.coverage_note.headline,
-            found.assigned_to.name if found.assigned_to else "",
-        ]
-
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
+        writer.writerow(export_columns())
         for found in all_matching(db.session, filters, timezone):
-            writer.writerow([safe_cell(cell) for cell in row(found)])
+            writer.writerow(export_row(found, timezone, carriers))
             if buffer.tell() > 64_000:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -112,7 +83,7 @@ def export_csv():
 @bp.get("/audit")
 @login_required
 @owner_required
-def audit_log():
+def audit_log() -> Page:
     form = AuditFilterForm(formdata=MultiDict(request.args))
     staff = list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.name)))
     form.person.choices = [("", "Everyone"), *((str(s.id), f"{s.name} ({s.email})") for s in staff)]
@@ -134,14 +105,18 @@ def audit_log():
     )
     db.session.commit()
     return render_template(
-        "staff/audit.html", form=form, entries=entries, labels=ACTION_LABELS, limit=AUDIT_PAGE_SIZE
+        "staff/audit.html",
+        form=form,
+        entries=entries,
+        labels={action.value: action.label for action in AuditAction},
+        limit=AUDIT_PAGE_SIZE,
     )
 
 
 @bp.route("/team", methods=["GET", "POST"])
 @login_required
 @owner_required
-def team():
+def team() -> Page:
     form = AddStaffForm()
     new_link = None
     status = 200
@@ -174,7 +149,7 @@ def team():
 @bp.post("/team/<int:staff_id>/deactivate")
 @login_required
 @owner_required
-def team_deactivate(staff_id: int):
+def team_deactivate(staff_id: int) -> Page:
     user = db.session.get(StaffUser, staff_id)
     if user is None or not ConfirmForm().validate_on_submit():
         flash("Please try again.")
@@ -193,7 +168,7 @@ def team_deactivate(staff_id: int):
 @bp.post("/team/<int:staff_id>/password-link")
 @login_required
 @owner_required
-def team_password_link(staff_id: int):
+def team_password_link(staff_id: int) -> Page:
     user = db.session.get(StaffUser, staff_id)
     if user is None or not user.active or not ConfirmForm().validate_on_submit():
         flash("Please try again.")
@@ -210,17 +185,17 @@ def team_members() -> list[StaffUser]:
 
 
 def link_for(token: str) -> str:
-    return password_link(current_app.config["PUBLIC_BASE_URL"], token)
+    return password_link(services.settings().public_base_url, token)
 
 
 @bp.get("/embed")
 @login_required
 @owner_required
-def embed_snippets():
+def embed_snippets() -> Page:
     """The snippets to paste into the clinic's website, with this app's address filled in."""
     return render_template(
         "staff/embed.html",
-        base=current_app.config["PUBLIC_BASE_URL"],
-        allowed=current_app.config["EMBED_ALLOWED_ORIGINS"],
-        script_bytes=(Path(current_app.static_folder) / "js" / "embed.js").stat().st_size,
+        base=services.settings().public_base_url,
+        allowed=services.settings().embed_allowed_origins,
+        script_bytes=(Path(str(current_app.static_folder)) / "js" / "embed.js").stat().st_size,
     )

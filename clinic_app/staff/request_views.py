@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from clinic_app.audit import AuditAction, record
-from clinic_app.coverage import Coverage, VisitType
-from clinic_app.extensions import db
-from clinic_app.intake.queries import (
-    Cursor,
-    RequestFilters,
-    active_staff,
-    counts_by_status,
-    page_of_requests,
-)
-from clinic_app.intake.settings import staff_email_settings
-from clinic_app.intake.staff_operations import (
+from clinic_app.casework.actions import (
     NoteRefused,
     add_note,
     assign,
@@ -25,49 +16,26 @@ from clinic_app.intake.staff_operations import (
     resend_staff_email,
     view_request,
 )
-from clinic_app.intake.timeline import timeline
+from clinic_app.casework.queries import Cursor, active_staff, counts_by_status, page_of_requests
+from clinic_app.casework.timeline import timeline
+from clinic_app.casework.workflow import TransitionRefused
+from clinic_app.choices import EmailState
+from clinic_app.extensions import db
 from clinic_app.mail.outbox import failed_count, retry_failed
-from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, StaffUser
-from clinic_app.staff import bp
+from clinic_app.models import ConsultationRequest, OutboxEmail, StaffUser
 from clinic_app.staff.access import client_address
-from clinic_app.staff.forms import AssignForm, ConfirmForm, FilterForm, NoteForm, StatusForm
-from clinic_app.workflow import RequestStatus, TransitionRefused
-
-
-def filter_form() -> tuple[FilterForm, RequestFilters]:
-    """The list's filters from the query string; a value that makes no sense is ignored, not an error."""
-    form = FilterForm(formdata=MultiDict(request.args))
-    staff = active_staff(db.session)
-    form.assigned.choices = [("", "Anyone"), *((str(s.id), s.name) for s in staff)]
-
-    def value(name: str, kind):
-        raw = getattr(form, name).data
-        return kind(raw) if raw in kind._value2member_map_ else None
-
-    # Not validated: filters never show errors. An unparsable date leaves its field empty.
-    return form, RequestFilters(
-        status=value("status", RequestStatus),
-        visit_type=value("visit_type", VisitType),
-        coverage=value("coverage", Coverage),
-        received_from=form.received_from.data,
-        received_to=form.received_to.data,
-        search=(form.q.data or "").strip()[:120],
-        assigned_to=int(form.assigned.data) if (form.assigned.data or "").isdigit() else None,
-        spam=request.args.get("spam") == "1" and current_user.is_owner,
-        email_failed=request.args.get("email") == "failed",
-    )
-
-
-def filters_in_words(filters: RequestFilters) -> dict[str, str]:
-    """The filters for the audit log."""
-    return {key: str(value) for key, value in vars(filters).items() if value not in (None, "", False)}
+from clinic_app.staff.blueprint import bp
+from clinic_app.staff.filters import filter_form, filters_in_words
+from clinic_app.staff.forms import AssignForm, ConfirmForm, NoteForm, StatusForm
+from clinic_app.web import services
+from clinic_app.web.responses import Page
 
 
 @bp.get("/")
 @login_required
-def request_list():
+def request_list() -> Page:
     form, filters = filter_form()
-    timezone = current_app.config["CLINIC_TIMEZONE"]
+    timezone = services.settings().clinic_timezone
     page = page_of_requests(
         db.session,
         filters,
@@ -99,14 +67,14 @@ def get_request(request_id: int) -> ConsultationRequest:
 
 @bp.get("/requests/<int:request_id>")
 @login_required
-def request_detail(request_id: int):
+def request_detail(request_id: int) -> Page:
     found = get_request(request_id)
     view_request(db.session, found, actor=current_user, ip_address=client_address())
     db.session.commit()
     return render_detail(found)
 
 
-def render_detail(found: ConsultationRequest, status_code: int = 200, **forms):
+def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: Any) -> tuple[str, int]:
     assign_form = forms.get("assign_form") or AssignForm()
     assign_form.assignee.choices = [("", "No one"), *((str(s.id), s.name) for s in active_staff(db.session))]
     if not assign_form.is_submitted():
@@ -129,7 +97,7 @@ def render_detail(found: ConsultationRequest, status_code: int = 200, **forms):
 
 @bp.post("/requests/<int:request_id>/status")
 @login_required
-def request_status(request_id: int):
+def request_status(request_id: int) -> Page:
     found = get_request(request_id)
     form = StatusForm()
     if not form.validate_on_submit():
@@ -146,7 +114,7 @@ def request_status(request_id: int):
 
 @bp.post("/requests/<int:request_id>/notes")
 @login_required
-def request_note(request_id: int):
+def request_note(request_id: int) -> Page:
     found = get_request(request_id)
     form = NoteForm()
     if form.validate_on_submit():
@@ -163,7 +131,7 @@ def request_note(request_id: int):
 
 @bp.post("/requests/<int:request_id>/assign")
 @login_required
-def request_assign(request_id: int):
+def request_assign(request_id: int) -> Page:
     found = get_request(request_id)
     form = AssignForm()
     if not form.validate_on_submit():
@@ -183,27 +151,27 @@ def request_assign(request_id: int):
 
 @bp.post("/requests/<int:request_id>/resend-email")
 @login_required
-def request_resend_email(request_id: int):
+def request_resend_email(request_id: int) -> Page:
     found = get_request(request_id)
     if not ConfirmForm().validate_on_submit():
         return render_detail(found, 400, problem="Please try again.")
     resend_staff_email(
         db.session,
         found,
-        staff_email_settings(current_app.config),
-        current_app.extensions["coverage_rules"],
+        services.settings(),
+        services.rules(),
         actor=current_user,
         ip_address=client_address(),
     )
     db.session.commit()
-    current_app.extensions["outbox_worker"].wake()
+    services.wake_outbox_worker()
     flash("The staff email is queued to be sent again.")
     return redirect(url_for(".request_detail", request_id=found.id))
 
 
 @bp.post("/requests/<int:request_id>/emails/<int:email_id>/retry")
 @login_required
-def request_retry_email(request_id: int, email_id: int):
+def request_retry_email(request_id: int, email_id: int) -> Page:
     found = get_request(request_id)
     email = db.session.get(OutboxEmail, email_id)
     if email is None or email.request_id != found.id or email.state is not EmailState.FAILED:
@@ -215,7 +183,7 @@ def request_retry_email(request_id: int, email_id: int):
         db.session, AuditAction.RETRIED_EMAIL, actor=current_user, ip_address=client_address(), request=found
     )
     db.session.commit()
-    current_app.extensions["outbox_worker"].wake()
+    services.wake_outbox_worker()
     flash("The email will be tried again now.")
     return redirect(url_for(".request_detail", request_id=found.id))
 

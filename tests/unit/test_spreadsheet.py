@@ -1,6 +1,6 @@
 import pytest
 
-from clinic_app.spreadsheet import safe_cell
+from clinic_app.casework.export import safe_cell
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_app.workflow import CloseReason, RequestStatus, TransitionRefused, check_transition
+from clinic_app.casework.workflow import TransitionRefused, check_transition
+from clinic_app.choices import CloseReason, RequestStatus
 
 NEW, CONTACTED, SCHEDULED, CLOSED = RequestStatus
 

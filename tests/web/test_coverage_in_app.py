@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from clinic_app import create_app
 from clinic_app.coverage import Network, RuleFileError
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest
-from tests.conftest import base_config
+from tests.conftest import build_app
 from tests.helpers import deliver, submit, visible_text
 
 
@@ -115,12 +114,9 @@ def test_the_app_refuses_to_start_with_a_malformed_rules_file(tmp_path, migrated
     rules = tmp_path / "clinic-rules.toml"
     rules.write_text('[[rule]]\nid = "self-pay"\nstatus = "maybe"\n')
     with pytest.raises(RuleFileError, match="status must be one of"):
-        create_app(
-            {**base_config(migrated_database), "COVERAGE_RULES_FILE": str(rules)}, instance_path=tmp_path
-        )
+        build_app(migrated_database, tmp_path, COVERAGE_RULES_FILE=rules)
 
 
 def test_the_app_refuses_to_start_with_an_unknown_network_name(tmp_path, migrated_database):
-    config = {**base_config(migrated_database), "CLINIC_IN_NETWORK": ["premera", "acme"]}
     with pytest.raises(RuntimeError, match="CLINIC_IN_NETWORK names acme"):
-        create_app(config, instance_path=tmp_path)
+        build_app(migrated_database, tmp_path, CLINIC_IN_NETWORK=["premera", "acme"])

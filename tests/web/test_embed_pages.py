@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from clinic_app import create_app
 from clinic_app.embed.theme import accent_colour, contrast_with_white
-from tests.conftest import base_config
+from tests.conftest import build_app
 from tests.helpers import submit
 
 SITE = "https://www.cascadeclinic.example"
@@ -105,11 +104,10 @@ def test_theme_stylesheet(client):
 def test_a_malformed_site_address_stops_the_start(tmp_path, migrated_database):
     for wrong in ("https://clinic.example/contact", "*.clinic.example", "clinic.example"):
         with pytest.raises(RuntimeError, match="EMBED_ALLOWED_ORIGINS"):
-            from clinic_app.config import embed_origins
+            from clinic_app.settings import embed_origins
 
             embed_origins([wrong])
-    app = create_app({**base_config(migrated_database), "EMBED_ALLOWED_ORIGINS": ["https://Clinic.Example/"]},
-                     instance_path=tmp_path)  # fmt: skip
+    app = build_app(migrated_database, tmp_path, EMBED_ALLOWED_ORIGINS=["https://Clinic.Example/"])
     assert app is not None
 
 

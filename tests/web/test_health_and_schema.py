@@ -16,7 +16,7 @@ def test_health_check_answers_ok_with_the_database_reachable(client):
 
 
 def test_health_check_answers_503_when_the_database_is_unreachable(make_app):
-    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    app = make_app(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"

@@ -76,7 +76,6 @@ def test_any_post_at_all_gets_an_answer_never_a_server_error(client, stored, ans
 def test_markup_in_every_text_answer_is_shown_as_text_on_the_dashboard_and_in_the_email(
     app, client, staff_client, smtp_server
 ):
-    app.config.update(smtp_server.config())
     script = "<script>alert(1)</script>"
     answers = valid_answers(full_name=f"Ana {script}", message=f'{script}"><img src=x onerror=alert(2)>')
     assert post(client, "/request", answers).status_code == 303
@@ -92,7 +91,6 @@ def test_markup_in_every_text_answer_is_shown_as_text_on_the_dashboard_and_in_th
 
 
 def test_answers_cannot_reach_the_email_headers(app, client, smtp_server):
-    app.config.update(smtp_server.config())
     answers = valid_answers(full_name="Ana\r\nBcc: all@example.com\r\nSubject: hi")
     assert post(client, "/request", answers).status_code == 303
     deliver(app)

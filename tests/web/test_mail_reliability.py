@@ -16,9 +16,10 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from clinic_app.choices import EmailState
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import CLAIM_LEASE
-from clinic_app.models import EmailState, OutboxEmail, utcnow
+from clinic_app.models import OutboxEmail, utcnow
 from tests.conftest import SMTPServer, free_port
 from tests.helpers import audit_actions, deliver, staff_post, submit, visible_text
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
-from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, RequestStatus
+from clinic_app.models import ConsultationRequest, OutboxEmail
 from tests.helpers import submit, valid_answers, visible_text
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from clinic_app.choices import CloseReason, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.models import AuditEntry, ConsultationRequest, OutboxEmail, RequestNote, utcnow
-from clinic_app.workflow import CloseReason, RequestStatus
 from tests.helpers import audit_actions, create_account, sign_in, submit, visible_text
 
 

@@ -9,10 +9,11 @@ from email import message_from_bytes, policy
 
 import sqlalchemy as sa
 
+from clinic_app.choices import EmailState
 from clinic_app.extensions import db
 from clinic_app.formatting import clinic_time
 from clinic_app.mail.outbox import CLAIM_LEASE, retry_delay
-from clinic_app.models import ConsultationRequest, EmailState, OutboxEmail, utcnow
+from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
 from tests.helpers import deliver, submit, valid_answers
 
 

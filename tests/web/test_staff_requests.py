@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
-from clinic_app.models import AuditEntry, ConsultationRequest, EmailState, OutboxEmail, utcnow
-from clinic_app.workflow import RequestStatus
+from clinic_app.models import AuditEntry, ConsultationRequest, OutboxEmail, utcnow
 from tests.helpers import audit_actions, deliver, staff_post, submit, visible_text
 
 
@@ -153,7 +153,6 @@ def test_pages_of_fifty_with_older_and_newer_links(app, staff_client):
 def test_the_detail_page_shows_every_answer_the_note_the_email_and_the_timeline(
     app, staff_client, stopped_smtp_server
 ):
-    app.config.update(stopped_smtp_server.config())
     request_id = new_request(app, message="Worse when I <look> down")
     deliver(app)
     html = staff_client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
@@ -170,7 +169,6 @@ def test_the_detail_page_shows_every_answer_the_note_the_email_and_the_timeline(
 
 
 def test_a_sent_email_shows_as_sent(app, staff_client, smtp_server):
-    app.config.update(smtp_server.config())
     request_id = new_request(app)
     deliver(app)
     text = visible_text(staff_client.get(f"/staff/requests/{request_id}").get_data(as_text=True))
@@ -230,7 +228,6 @@ def names_or_text(response) -> str:
 
 
 def test_sending_the_staff_email_again(app, staff_client, smtp_server):
-    app.config.update(smtp_server.config())
     request_id = new_request(app)
     deliver(app)
     page = f"/staff/requests/{request_id}"
@@ -251,7 +248,6 @@ def test_sending_the_staff_email_again(app, staff_client, smtp_server):
 
 
 def test_the_staff_email_links_to_the_request_and_opening_it_changes_nothing(app, smtp_server, staff_client):
-    app.config.update(smtp_server.config())
     request_id = new_request(app)
     deliver(app)
     body = smtp_server.messages[0].get_body(preferencelist=("plain",)).get_content()

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from clinic_app.models import ConsultationRequest, FormSubmission, utcnow
+from clinic_app.models.types import DbSession
 
 SALT = "request-form"
 
@@ -46,14 +46,14 @@ def read_form_token(secret_key: str, token: str | None, max_age_seconds: int) ->
     return nonce, shown_at
 
 
-def request_already_sent(session: Session, nonce: str) -> ConsultationRequest | None:
+def request_already_sent(session: DbSession, nonce: str) -> ConsultationRequest | None:
     """The request this form already created, if it was sent before."""
     return session.scalar(
         select(ConsultationRequest).join(FormSubmission).where(FormSubmission.nonce == nonce)
     )
 
 
-def mark_sent(session: Session, nonce: str, request: ConsultationRequest) -> None:
+def mark_sent(session: DbSession, nonce: str, request: ConsultationRequest) -> None:
     session.add(FormSubmission(nonce=nonce, request=request, created_at=utcnow()))
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, redirect, render_template, request
+from flask import redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
 from clinic_app.extensions import db, limiter
-from clinic_app.intake.confirmation import confirmation_token
-from clinic_app.intake.form import EXPIRED_FORM, RequestForm
-from clinic_app.intake.form_tokens import (
+from clinic_app.intake.operations import submit_request
+from clinic_app.intake.spam import spam_reason
+from clinic_app.models import ConsultationRequest
+from clinic_app.web import services
+from clinic_app.web.confirmation_links import confirmation_token, request_for_token
+from clinic_app.web.form_tokens import (
     FormTokenProblem,
     issue_form_token,
     mark_sent,
@@ -20,14 +23,11 @@ from clinic_app.intake.form_tokens import (
     read_form_token,
     request_already_sent,
 )
-from clinic_app.intake.operations import submit_request
-from clinic_app.intake.settings import staff_email_settings
-from clinic_app.intake.spam import spam_reason
-from clinic_app.models import ConsultationRequest
+from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
 
 # One count per client address for the public and the embedded form together.
 request_form_limit = limiter.shared_limit(
-    lambda: current_app.config["RATELIMIT_FORM"], scope="request-form", methods=["POST"]
+    lambda: services.settings().ratelimit_form, scope="request-form", methods=["POST"]
 )
 
 FOREIGN_ORIGIN = (
@@ -45,33 +45,33 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
             sent = _store_once(form)
             if sent is not None:
                 return redirect(
-                    confirmation_url(confirmation_token(current_app.config["SECRET_KEY"], sent)), 303
+                    confirmation_url(confirmation_token(services.settings().secret_key, sent)), 303
                 )
         status = 400
     else:
         status = 200
-    form.form_token.data = issue_form_token(current_app.config["SECRET_KEY"])
+    form.form_token.data = issue_form_token(services.settings().secret_key)
     return render_template(template, form=form, **context), status
 
 
 def own_origins() -> set[str]:
     """This app's origins: the public address, and the one this request came to."""
-    return {origin_of(current_app.config["PUBLIC_BASE_URL"]), origin_of(request.host_url)}
+    return {origin_of(services.settings().public_base_url), origin_of(request.host_url)}
 
 
 def _refuse(form: RequestForm) -> str | None:
-    config = current_app.config
-    if not origin_allowed(request.headers.get("Origin"), own_origins(), set(config["EMBED_ALLOWED_ORIGINS"])):
+    embed_origins = set(services.settings().embed_allowed_origins)
+    if not origin_allowed(request.headers.get("Origin"), own_origins(), embed_origins):
         form.form_token.errors = [FOREIGN_ORIGIN]
         return FOREIGN_ORIGIN
     return None
 
 
 def _store_once(form: RequestForm) -> ConsultationRequest | None:
-    config = current_app.config
+    settings = services.settings()
     try:
         nonce, shown_at = read_form_token(
-            config["SECRET_KEY"], form.form_token.data, config["FORM_TOKEN_MINUTES"] * 60
+            settings.secret_key, form.form_token.data, settings.form_token_minutes * 60
         )
     except FormTokenProblem:
         form.validate()
@@ -82,17 +82,11 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
         return already
     if not form.validate():
         return None
-    extensions = current_app.extensions
     bot = spam_reason(
-        form.website.data, shown_at, datetime.now(UTC), timedelta(seconds=config["MIN_FILL_SECONDS"])
+        form.website.data, shown_at, datetime.now(UTC), timedelta(seconds=settings.min_fill_seconds)
     )
     sent = submit_request(
-        db.session,
-        form.to_answers(),
-        extensions["clinic_facts"],
-        extensions["coverage_rules"],
-        staff_email_settings(config),
-        spam_reason=bot,
+        db.session, form.to_answers(), services.clinic(), services.rules(), settings, spam_reason=bot
     )
     mark_sent(db.session, nonce, sent)
     try:
@@ -101,5 +95,11 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
         # The same form, sent twice at once: the other copy was stored first.
         db.session.rollback()
         return request_already_sent(db.session, nonce)
-    extensions["outbox_worker"].wake()
+    services.wake_outbox_worker()
     return sent
+
+
+def request_for_confirmation(token: str) -> ConsultationRequest | None:
+    """The request a confirmation link names, or None when the link is forged, damaged or too old."""
+    settings = services.settings()
+    return request_for_token(db.session, settings.secret_key, token, settings.confirmation_link_minutes * 60)

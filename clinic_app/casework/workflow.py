@@ -3,35 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class RequestStatus(StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    SCHEDULED = "scheduled"
-    CLOSED = "closed"
-
-
-class CloseReason(StrEnum):
-    BOOKED = "booked"
-    NOT_A_FIT = "not_a_fit"
-    NO_ANSWER = "no_answer"
-    DUPLICATE_OR_SPAM = "duplicate_or_spam"
-
-
-STATUS_LABELS = {
-    RequestStatus.NEW: "New",
-    RequestStatus.CONTACTED: "Contacted",
-    RequestStatus.SCHEDULED: "Scheduled",
-    RequestStatus.CLOSED: "Closed",
-}
-CLOSE_REASON_LABELS = {
-    CloseReason.BOOKED: "Booked",
-    CloseReason.NOT_A_FIT: "Not a fit",
-    CloseReason.NO_ANSWER: "No answer",
-    CloseReason.DUPLICATE_OR_SPAM: "Duplicate or spam",
-}
+from clinic_app.choices import CloseReason, RequestStatus
 
 # Where a request may go next. Scheduled can go back to contacted when a visit must be rebooked;
 # a closed request can be reopened as contacted when the person gets back in touch.
@@ -57,11 +30,11 @@ class Transition:
 def check_transition(current: RequestStatus, target: RequestStatus, reason: CloseReason | None) -> Transition:
     """The change from ``current`` to ``target``, or TransitionRefused with a message."""
     if target is current:
-        raise TransitionRefused(f"This request is already {STATUS_LABELS[current].lower()}.")
+        raise TransitionRefused(f"This request is already {current.label.lower()}.")
     if target not in NEXT_STATUSES[current]:
-        allowed = " or ".join(STATUS_LABELS[s].lower() for s in NEXT_STATUSES[current])
+        allowed = " or ".join(s.label.lower() for s in NEXT_STATUSES[current])
         raise TransitionRefused(
-            f"A {STATUS_LABELS[current].lower()} request cannot become {STATUS_LABELS[target].lower()}. "
+            f"A {current.label.lower()} request cannot become {target.label.lower()}. "
             f"It can become {allowed}."
         )
     if target is RequestStatus.CLOSED and reason is None:

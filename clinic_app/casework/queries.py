@@ -11,12 +11,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
-from clinic_app.coverage import Coverage, VisitType
+from clinic_app.choices import Coverage, EmailState, RequestStatus, VisitType
 from clinic_app.intake.search import search_terms
-from clinic_app.models import ConsultationRequest, EmailState, InsuranceAnswers, OutboxEmail, StaffUser
-from clinic_app.workflow import RequestStatus
+from clinic_app.models import ConsultationRequest, InsuranceAnswers, OutboxEmail, StaffUser
+from clinic_app.models.types import DbSession
 
 PAGE_SIZE = 50
 
@@ -117,7 +117,7 @@ def _base(filters: RequestFilters, timezone: str) -> sa.Select:
 
 
 def page_of_requests(
-    session: Session,
+    session: DbSession,
     filters: RequestFilters,
     timezone: str,
     older_than: Cursor | None = None,
@@ -158,7 +158,7 @@ def page_of_requests(
     )
 
 
-def all_matching(session: Session, filters: RequestFilters, timezone: str):
+def all_matching(session: DbSession, filters: RequestFilters, timezone: str):
     """Every matching request, newest first, streamed in batches (for the CSV export)."""
     query = _base(filters, timezone).options(
         joinedload(ConsultationRequest.insurance),
@@ -170,7 +170,7 @@ def all_matching(session: Session, filters: RequestFilters, timezone: str):
     return session.scalars(query.execution_options(yield_per=500))
 
 
-def counts_by_status(session: Session, filters: RequestFilters, timezone: str) -> dict[RequestStatus, int]:
+def counts_by_status(session: DbSession, filters: RequestFilters, timezone: str) -> dict[RequestStatus, int]:
     """How many requests match the other filters, for each status."""
     without_status = replace(filters, status=None)
     query = _with_filters(
@@ -180,5 +180,5 @@ def counts_by_status(session: Session, filters: RequestFilters, timezone: str) -
     return {status: found.get(status, 0) for status in RequestStatus}
 
 
-def active_staff(session: Session) -> list[StaffUser]:
+def active_staff(session: DbSession) -> list[StaffUser]:
     return list(session.scalars(sa.select(StaffUser).where(StaffUser.active).order_by(StaffUser.name)))

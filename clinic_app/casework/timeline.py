@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from clinic_app.audit import ACTION_LABELS, AuditAction
-from clinic_app.models import AuditEntry, ConsultationRequest, EmailState
-from clinic_app.workflow import CLOSE_REASON_LABELS, STATUS_LABELS, CloseReason, RequestStatus
+from clinic_app.audit import AuditAction
+from clinic_app.choices import CloseReason, EmailState, RequestStatus
+from clinic_app.models import AuditEntry, ConsultationRequest
+from clinic_app.models.types import DbSession
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Event:
     what: str
 
 
-def timeline(session: Session, request: ConsultationRequest) -> list[Event]:
+def timeline(session: DbSession, request: ConsultationRequest) -> list[Event]:
     events = [Event(request.created_at, request.full_name, "Sent the request")]
     for email in request.emails:
         events.append(Event(email.created_at, "System", "Queued the staff email"))
@@ -41,12 +41,12 @@ def describe(entry: AuditEntry) -> str:
     if action is AuditAction.CHANGED_STATUS:
         words = f"Changed the status from {_status(detail['from'])} to {_status(detail['to'])}"
         if detail.get("reason"):
-            words += f" ({CLOSE_REASON_LABELS[CloseReason(detail['reason'])].lower()})"
+            words += f" ({CloseReason(detail['reason']).label.lower()})"
         return words
     if action is AuditAction.ASSIGNED:
         return f"Assigned to {detail['to']}" if detail.get("to") else "Removed the assignment"
-    return ACTION_LABELS[action]
+    return action.label
 
 
 def _status(value: str) -> str:
-    return STATUS_LABELS[RequestStatus(value)].lower()
+    return RequestStatus(value).label.lower()

@@ -11,36 +11,27 @@ from __future__ import annotations
 import datetime
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from string import Formatter
 from typing import Any
 
-from .answers import (
-    AlsoMedicaid,
-    Concern,
-    Coverage,
-    CoverageAnswers,
-    Network,
-    NoteStatus,
-    PlanType,
-    Source,
-    VisitType,
+from clinic_app.choices import Coverage, Network, NoteStatus
+from clinic_app.coverage.answers import Source
+from clinic_app.coverage.estimate import EstimateKind
+from clinic_app.coverage.rules.model import (
+    CHOICE_CONDITIONS,
+    NUMBER_CONDITIONS,
+    Caveat,
+    Condition,
+    Rule,
+    RuleBook,
 )
-from .estimate import EstimateKind
 
-DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
+# The shipped rules sit beside this package, in clinic_app/coverage/rules.toml.
+DEFAULT_RULES_PATH = Path(__file__).parent.parent / "rules.toml"
 
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "self_pay_fee", "visit_limit", "part_b_deductible"}
-CHOICE_CONDITIONS: dict[str, type] = {
-    "coverage": Coverage,
-    "visit_type": VisitType,
-    "plan_type": PlanType,
-    "concern": Concern,
-    "also_medicaid": AlsoMedicaid,
-}
-NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days"}
 NETWORK_VALUES = {True: Network.IN, False: Network.OUT, "unknown": Network.UNKNOWN}
 REFERRAL_VALUES = {"no", "may", "required"}
 TEXT_TABLES = {
@@ -58,90 +49,6 @@ MERGED_BY_ID = ("rule", "caveat", "source")
 
 class RuleFileError(ValueError):
     """The rules cannot be used; the message says where and why."""
-
-
-@dataclass(frozen=True)
-class Condition:
-    """When a rule or caveat applies. Unset parts match anything."""
-
-    choices: dict[str, frozenset[str]]
-    carriers: frozenset[str] | None
-    numbers: dict[str, int]
-    network: Network | None
-    offers_omt: bool | None
-
-    def matches(self, answers: CoverageAnswers, network: Network, offers_omt: bool) -> bool:
-        given = {
-            "coverage": answers.coverage,
-            "visit_type": answers.visit_type,
-            "plan_type": answers.plan_type,
-            "concern": answers.main_concern,
-            "also_medicaid": answers.also_medicaid,
-        }
-        if any(given[key] not in allowed for key, allowed in self.choices.items()):
-            return False
-        if self.carriers is not None and answers.carrier not in self.carriers:
-            return False
-        if self.network is not None and network is not self.network:
-            return False
-        if self.offers_omt is not None and offers_omt is not self.offers_omt:
-            return False
-        numbers = self.numbers
-        return (
-            answers.age >= numbers.get("min_age", 0)
-            and answers.age <= numbers.get("max_age", answers.age)
-            and answers.headache_days >= numbers.get("min_headache_days", 0)
-        )
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    when: Condition
-    status: NoteStatus
-    headline: str
-    paragraphs: tuple[str, ...]
-    referral: str
-    prior_authorization: bool
-    visit_limit: int | None
-    cost_sharing: bool
-    estimate: EstimateKind
-    sources: tuple[Source, ...]
-    closing: str | None
-
-
-@dataclass(frozen=True)
-class Caveat:
-    id: str
-    when: Condition
-    text: str
-    sources: tuple[Source, ...]
-
-
-@dataclass(frozen=True)
-class RuleBook:
-    version: str
-    part_b_deductible: Decimal
-    consultation: str
-    closing: str
-    cost_sharing: dict[str, str]
-    flags: dict[str, str]
-    estimate: dict[str, str]
-    rules: tuple[Rule, ...]
-    caveats: tuple[Caveat, ...]
-    carriers: dict[str, str]
-    sources: dict[str, Source]
-
-    def sources_for(self, rule_ids: Iterable[str]) -> list[Source]:
-        """The sources cited by these rules and caveats, each once, in order."""
-        wanted = set(rule_ids)
-        cited = {
-            source.id: source
-            for item in (*self.rules, *self.caveats)
-            if item.id in wanted
-            for source in item.sources
-        }
-        return list(cited.values())
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH, override: Path | None = None) -> RuleBook:
@@ -376,7 +283,7 @@ def _flag(entry: dict[str, Any], key: str, default: bool, here: Callable[[str], 
 
 
 def _unique_ids(entries: Iterable[dict[str, Any]], kind: str, where: Callable[[str], str]) -> None:
-    seen: set[str] = set()
+    seen: set[object] = set()
     for entry in entries:
         if entry.get("id") in seen:
             raise RuleFileError(where(f"{kind} id {entry['id']!r} is used twice"))

@@ -3,14 +3,14 @@ the same transaction; the view commits once."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from clinic_app.audit import AuditAction, record
+from clinic_app.casework.workflow import check_transition
+from clinic_app.choices import CloseReason, RequestStatus
 from clinic_app.coverage import RuleBook
-from clinic_app.intake.settings import StaffEmailSettings
-from clinic_app.intake.staff_email import queue_staff_email
+from clinic_app.mail.staff_email import queue_staff_email
 from clinic_app.models import ConsultationRequest, OutboxEmail, RequestNote, StaffUser, utcnow
-from clinic_app.workflow import CloseReason, RequestStatus, check_transition
+from clinic_app.models.types import DbSession
+from clinic_app.settings import Settings
 
 NOTE_MAX = 4000
 
@@ -20,13 +20,13 @@ class NoteRefused(ValueError):
 
 
 def view_request(
-    session: Session, request: ConsultationRequest, *, actor: StaffUser, ip_address: str
+    session: DbSession, request: ConsultationRequest, *, actor: StaffUser, ip_address: str
 ) -> None:
     record(session, AuditAction.VIEWED_REQUEST, actor=actor, ip_address=ip_address, request=request)
 
 
 def change_status(
-    session: Session,
+    session: DbSession,
     request: ConsultationRequest,
     target: RequestStatus,
     reason: CloseReason | None,
@@ -54,7 +54,7 @@ def change_status(
 
 
 def add_note(
-    session: Session, request: ConsultationRequest, body: str, *, actor: StaffUser, ip_address: str
+    session: DbSession, request: ConsultationRequest, body: str, *, actor: StaffUser, ip_address: str
 ) -> RequestNote:
     text = body.strip()
     if not text:
@@ -69,7 +69,7 @@ def add_note(
 
 
 def assign(
-    session: Session,
+    session: DbSession,
     request: ConsultationRequest,
     assignee: StaffUser | None,
     *,
@@ -89,9 +89,9 @@ def assign(
 
 
 def resend_staff_email(
-    session: Session,
+    session: DbSession,
     request: ConsultationRequest,
-    settings: StaffEmailSettings,
+    settings: Settings,
     rules: RuleBook,
     *,
     actor: StaffUser,

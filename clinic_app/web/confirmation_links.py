@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from clinic_app.models import ConsultationRequest
+from clinic_app.models.types import DbSession
 
 SALT = "request-confirmation"
 
@@ -21,7 +21,7 @@ def confirmation_token(secret_key: str, request: ConsultationRequest) -> str:
 
 
 def request_for_token(
-    session: Session, secret_key: str, token: str, max_age_seconds: int
+    session: DbSession, secret_key: str, token: str, max_age_seconds: int
 ) -> ConsultationRequest | None:
     """The request the token names, or None when the token is forged, damaged or expired."""
     try:

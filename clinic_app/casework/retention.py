@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from clinic_app.audit import AuditAction, record
+from clinic_app.choices import RequestStatus
 from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
-from clinic_app.workflow import RequestStatus
+from clinic_app.models.types import DbSession
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Purged:
 
 
 def purge_old_requests(
-    session: Session, older_than: timedelta, *, dry_run: bool = False, now: datetime | None = None
+    session: DbSession, older_than: timedelta, *, dry_run: bool = False, now: datetime | None = None
 ) -> Purged:
     """Delete closed requests (and bots' requests) older than the retention period, with everything
     that holds their personal details: answers, note, staff notes and the staff emails. The audit

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,20 +29,22 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from clinic_app.coverage import (
-    COST_SHARING_COVERAGE,
-    MEDICARE_COVERAGE,
+from clinic_app.choices import (
     AlsoMedicaid,
     Concern,
+    ContactMethod,
     Coverage,
-    CoverageAnswers,
     DeductibleStatus,
+    LabelledEnum,
     PlanType,
+    TimeOfDay,
     VisitType,
+    Weekday,
 )
+from clinic_app.coverage import COST_SHARING_COVERAGE, MEDICARE_COVERAGE, CoverageAnswers
 from clinic_app.formatting import phone_e164
 from clinic_app.intake.answers import RequestAnswers
-from clinic_app.intake.choices import LABELS, ContactMethod, TimeOfDay, Weekday
+from clinic_app.web import services
 
 MESSAGE_MAX = 1000
 EXPIRED_FORM = "This page was open for a long time. Please check your answers and press Send again."
@@ -63,8 +65,15 @@ def multi_line(value: str | None) -> str | None:
     return kept.strip()
 
 
-def options(enum) -> list[SelectChoice]:
-    return [SelectChoice(value, text) for value, text in LABELS[enum].items()]
+def validated(number: int | None) -> int:
+    """A number that validation has already required (``to_answers`` runs only after ``validate``)."""
+    if number is None:
+        raise ValueError("to_answers() was called on a form that did not validate")
+    return number
+
+
+def options(enum: type[LabelledEnum]) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in enum]
 
 
 class TypedTextField(StringField):
@@ -101,7 +110,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def required_choice(label: str, enum, message: str, **kwargs) -> RadioField:
+def required_choice(label: str, enum: type[LabelledEnum], message: str, **kwargs: Any) -> RadioField:
     return RadioField(label, choices=options(enum), invalid_choice_message=message, **kwargs)
 
 
@@ -235,22 +244,22 @@ class RequestForm(FlaskForm):
     # Insurance questions that apply only to some coverage answers.
     @staticmethod
     def carriers() -> dict[str, str]:
-        return current_app.extensions["coverage_rules"].carriers
+        return services.rules().carriers
 
     def validate_carrier(self, field: SelectField) -> None:
         if self.coverage.data == Coverage.PRIVATE and field.data not in self.carriers():
             raise ValidationError("Choose your insurance company, or Other.")
 
     def validate_plan_type(self, field: RadioField) -> None:
-        if self.coverage.data == Coverage.PRIVATE and field.data not in PlanType._value2member_map_:
+        if self.coverage.data == Coverage.PRIVATE and PlanType.parse(field.data) is None:
             raise ValidationError("Choose your plan type, or Not sure.")
 
     def validate_also_medicaid(self, field: RadioField) -> None:
-        if self.coverage.data in MEDICARE_COVERAGE and field.data not in AlsoMedicaid._value2member_map_:
+        if self.coverage.data in MEDICARE_COVERAGE and AlsoMedicaid.parse(field.data) is None:
             raise ValidationError("Tell us if you also have Medicaid, or choose Not sure.")
 
     def validate_deductible_status(self, field: RadioField) -> None:
-        if self._has_cost_sharing() and field.data not in DeductibleStatus._value2member_map_:
+        if self._has_cost_sharing() and DeductibleStatus.parse(field.data) is None:
             raise ValidationError("Tell us if you have met your deductible, or choose Not sure.")
 
     def _has_cost_sharing(self) -> bool:
@@ -264,9 +273,9 @@ class RequestForm(FlaskForm):
         insurance = CoverageAnswers(
             visit_type=VisitType(self.visit_type.data),
             coverage=coverage,
-            age=self.age.data,
+            age=validated(self.age.data),
             main_concern=Concern(self.main_concern.data),
-            headache_days=self.headache_days.data,
+            headache_days=validated(self.headache_days.data),
             carrier=self.carrier.data if private else None,
             plan_type=PlanType(self.plan_type.data) if private else None,
             deductible_status=DeductibleStatus(self.deductible_status.data) if cost_sharing else None,
@@ -283,7 +292,7 @@ class RequestForm(FlaskForm):
             best_days=[Weekday(day) for day in self.best_days.data or []],
             best_times=[TimeOfDay(time) for time in self.best_times.data or []],
             main_concern=insurance.main_concern,
-            headache_days_per_month=self.headache_days.data,
+            headache_days_per_month=validated(self.headache_days.data),
             message=self.message.data or None,
             has_warning_signs=self.warning_signs.data == "yes",
             insurance=insurance,

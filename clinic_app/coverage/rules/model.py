@@ -1,0 +1,102 @@
+"""The coverage rules as the engine uses them: conditions, rules, caveats and the book that holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from clinic_app.choices import AlsoMedicaid, Concern, Coverage, Network, NoteStatus, PlanType, VisitType
+from clinic_app.coverage.answers import CoverageAnswers, Source
+from clinic_app.coverage.estimate import EstimateKind
+
+# The answers a rule's `when` may name, with the enum each must be a value of.
+CHOICE_CONDITIONS: dict[str, type[StrEnum]] = {
+    "coverage": Coverage,
+    "visit_type": VisitType,
+    "plan_type": PlanType,
+    "concern": Concern,
+    "also_medicaid": AlsoMedicaid,
+}
+NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a rule or caveat applies. Unset parts match anything."""
+
+    choices: dict[str, frozenset[str]]
+    carriers: frozenset[str] | None
+    numbers: dict[str, int]
+    network: Network | None
+    offers_omt: bool | None
+
+    def matches(self, answers: CoverageAnswers, network: Network, offers_omt: bool) -> bool:
+        given = {
+            "coverage": answers.coverage,
+            "visit_type": answers.visit_type,
+            "plan_type": answers.plan_type,
+            "concern": answers.main_concern,
+            "also_medicaid": answers.also_medicaid,
+        }
+        if any(given[key] not in allowed for key, allowed in self.choices.items()):
+            return False
+        if self.carriers is not None and answers.carrier not in self.carriers:
+            return False
+        if self.network is not None and network is not self.network:
+            return False
+        if self.offers_omt is not None and offers_omt is not self.offers_omt:
+            return False
+        numbers = self.numbers
+        return (
+            answers.age >= numbers.get("min_age", 0)
+            and answers.age <= numbers.get("max_age", answers.age)
+            and answers.headache_days >= numbers.get("min_headache_days", 0)
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    status: NoteStatus
+    headline: str
+    paragraphs: tuple[str, ...]
+    referral: str
+    prior_authorization: bool
+    visit_limit: int | None
+    cost_sharing: bool
+    estimate: EstimateKind
+    sources: tuple[Source, ...]
+    closing: str | None
+
+
+@dataclass(frozen=True)
+class Caveat:
+    id: str
+    when: Condition
+    text: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    version: str
+    part_b_deductible: Decimal
+    consultation: str
+    closing: str
+    cost_sharing: dict[str, str]
+    flags: dict[str, str]
+    estimate: dict[str, str]
+    rules: tuple[Rule, ...]
+    caveats: tuple[Caveat, ...]
+    carriers: dict[str, str]
+    sources: dict[str, Source]
+
+    def sources_for(self, rule_ids: Iterable[str]) -> list[Source]:
+        """The sources cited by these rules and caveats, each once, in order."""
+        wanted = set(rule_ids)
+        items: tuple[Rule | Caveat, ...] = (*self.rules, *self.caveats)
+        cited = {source.id: source for item in items if item.id in wanted for source in item.sources}
+        return list(cited.values())

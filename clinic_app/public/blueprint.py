@@ -1,0 +1,5 @@
+"""The blueprint object alone, so views import it without importing each other through the package."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)

@@ -1,0 +1,272 @@
+"""The app's settings: one typed, frozen ``Settings``, read once from the environment and checked.
+
+Every setting has a default that runs the app with no configuration at all, and every one is
+documented in the README. A mistake stops the start with a ``SettingsError`` whose message is one line
+naming the variable and what is wrong; ``wsgi.py`` prints it and exits with status 2. No Flask here:
+operations are handed the settings (or the parts they need) explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Literal, cast
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+MailPHI = Literal["full", "summary", "link"]
+OutboxWorkerMode = Literal["thread", "off"]
+
+DEFAULT_IN_NETWORK = (
+    "original_medicare,medicare_advantage,apple_health,"
+    "premera,regence,lifewise,providence,moda,pacificsource,aetna,cigna,unitedhealthcare"
+)
+
+
+class SettingsError(RuntimeError):
+    """A setting cannot be used; the message names the variable and says what is wrong, in one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    public_base_url: str
+
+    # Mail: SMTP when mail_server is set, otherwise .eml files under mail_file_dir.
+    mail_server: str
+    mail_port: int
+    mail_username: str
+    mail_password: str
+    mail_use_tls: bool
+    mail_use_ssl: bool
+    mail_timeout_seconds: int
+    # A certificate authority file for a mail server with a private certificate (optional).
+    mail_ca_file: str
+    # How much of a request the staff email carries: full, summary (no health or insurance details)
+    # or link (only a link to the dashboard).
+    mail_phi: MailPHI
+    mail_from: str
+    mail_file_dir: Path
+    staff_emails: tuple[str, ...]
+    # "thread" drains the outbox inside the web process; "off" leaves it to `flask outbox run`.
+    outbox_worker: OutboxWorkerMode
+    outbox_poll_seconds: int
+    outbox_max_attempts: int
+
+    clinic_name: str
+    clinic_phone: str
+    clinic_address: str
+    clinic_timezone: str
+    clinic_response_time: str
+    # Prices used in the coverage note's cost estimate.
+    self_pay_visit_fee: Decimal
+    self_pay_package_visits: int
+    self_pay_package_price: Decimal
+    plan_allowed_amount: Decimal
+    medicare_allowed_amount: Decimal
+    # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
+    # checked against the rules when the app starts.
+    clinic_in_network: frozenset[str]
+    clinic_offers_omt: bool
+    coverage_rules_file: Path | None
+
+    data_retention_days: int
+    staff_idle_minutes: int
+    form_token_minutes: int
+    # A form sent sooner than this after it was shown is a bot's (people need time to read).
+    min_fill_seconds: int
+    # Sites that may show the request form in an iframe, as origins like https://www.yourclinic.com.
+    embed_allowed_origins: tuple[str, ...]
+    confirmation_link_minutes: int
+
+    # Rate limits per client address (Flask-Limiter); memory by default, e.g. redis://host:6379.
+    ratelimit_enabled: bool
+    ratelimit_storage_uri: str
+    ratelimit_form: str
+    ratelimit_sign_in: str
+    # How many reverse proxies stand in front of the app; X-Forwarded-For is trusted only that far.
+    proxy_count: int
+    session_cookie_secure: bool
+    # Werkzeug's password hash method. The default is the strong one; the test suite sets a cheap one.
+    password_hash_method: str
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, instance_path: Path | None = None
+    ) -> Settings:
+        """Read and check every setting; raises SettingsError naming the first variable that is wrong."""
+        env = _Environ(os.environ if environ is None else environ)
+        instance = instance_path or PROJECT_ROOT / "instance"
+        public_base_url = (env.text("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        return cls(
+            instance_path=instance,
+            secret_key=env.text("SECRET_KEY") or secret_key(instance),
+            database_url=database_url(env.text("DATABASE_URL") or f"sqlite:///{instance / 'clinic.sqlite3'}"),
+            public_base_url=public_base_url,
+            mail_server=env.text("MAIL_SERVER"),
+            mail_port=env.whole_number("MAIL_PORT", 25),
+            mail_username=env.text("MAIL_USERNAME"),
+            mail_password=env.raw("MAIL_PASSWORD"),
+            mail_use_tls=env.flag("MAIL_USE_TLS"),
+            mail_use_ssl=env.flag("MAIL_USE_SSL"),
+            mail_timeout_seconds=env.whole_number("MAIL_TIMEOUT_SECONDS", 20),
+            mail_ca_file=env.text("MAIL_CA_FILE"),
+            mail_phi=cast(MailPHI, env.choice("MAIL_PHI", ("full", "summary", "link"), "full")),
+            mail_from=env.text("MAIL_FROM") or "Clinic requests <requests@localhost>",
+            mail_file_dir=Path(env.text("MAIL_FILE_DIR") or instance / "mail"),
+            staff_emails=tuple(env.listed("STAFF_EMAILS") or ["frontdesk@localhost"]),
+            outbox_worker=cast(OutboxWorkerMode, env.choice("OUTBOX_WORKER", ("thread", "off"), "thread")),
+            outbox_poll_seconds=env.whole_number("OUTBOX_POLL_SECONDS", 10),
+            outbox_max_attempts=env.whole_number("OUTBOX_MAX_ATTEMPTS", 20),
+            clinic_name=env.text("CLINIC_NAME") or "Cascade Headache & Neck Clinic",
+            clinic_phone=env.text("CLINIC_PHONE") or "(503) 555-0142",
+            clinic_address=env.text("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
+            clinic_timezone=env.timezone("CLINIC_TIMEZONE", "America/Los_Angeles"),
+            clinic_response_time=env.text("CLINIC_RESPONSE_TIME") or "one business day",
+            self_pay_visit_fee=env.dollars("SELF_PAY_VISIT_FEE", "85"),
+            self_pay_package_visits=env.whole_number("SELF_PAY_PACKAGE_VISITS", 6),
+            self_pay_package_price=env.dollars("SELF_PAY_PACKAGE_PRICE", "450"),
+            plan_allowed_amount=env.dollars("PLAN_ALLOWED_AMOUNT", "65"),
+            medicare_allowed_amount=env.dollars("MEDICARE_ALLOWED_AMOUNT", "46"),
+            clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
+            clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
+            coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))
+            if env.text("COVERAGE_RULES_FILE")
+            else None,
+            data_retention_days=env.whole_number("DATA_RETENTION_DAYS", 365),
+            staff_idle_minutes=env.whole_number("STAFF_IDLE_MINUTES", 30),
+            form_token_minutes=env.whole_number("FORM_TOKEN_MINUTES", 240),
+            min_fill_seconds=env.whole_number("MIN_FILL_SECONDS", 3),
+            embed_allowed_origins=tuple(embed_origins(env.listed("EMBED_ALLOWED_ORIGINS"))),
+            confirmation_link_minutes=env.whole_number("CONFIRMATION_LINK_MINUTES", 120),
+            ratelimit_enabled=env.flag("RATELIMIT_ENABLED", default=True),
+            ratelimit_storage_uri=env.text("RATELIMIT_STORAGE_URI") or "memory://",
+            ratelimit_form=env.text("RATELIMIT_FORM") or "5 per minute;30 per hour",
+            ratelimit_sign_in=env.text("RATELIMIT_SIGN_IN") or "5 per minute;30 per hour",
+            proxy_count=env.whole_number("PROXY_COUNT", 0),
+            # Secure cookies when the app is reached over HTTPS (or when set explicitly).
+            session_cookie_secure=env.flag(
+                "SESSION_COOKIE_SECURE", default=public_base_url.startswith("https://")
+            ),
+            password_hash_method=env.text("PASSWORD_HASH_METHOD") or "scrypt",
+        )
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"{self.public_base_url}/staff"
+
+    @property
+    def message_domain(self) -> str:
+        """The domain of the emails' Message-IDs: the sender's, or this app's host."""
+        sender_domain = parseaddr(self.mail_from)[1].rpartition("@")[2]
+        return sender_domain or urlsplit(self.public_base_url).hostname or "localhost"
+
+
+class _Environ:
+    """Reads one kind of value each; a value that cannot be used raises SettingsError naming it."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+
+    def raw(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def text(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.text(name).lower()
+        if not value:
+            return default
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{name} must be true or false, not {value!r}")
+
+    def whole_number(self, name: str, default: int) -> int:
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+    def dollars(self, name: str, default: str) -> Decimal:
+        raw = self.text(name).lstrip("$") or default
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite() or amount < 0:
+            raise SettingsError(f"{name} must be an amount in dollars, like 85 or 42.50, not {raw!r}")
+        return amount
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.text(name).lower() or default
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    def timezone(self, name: str, default: str) -> str:
+        value = self.text(name) or default
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"{name} must be a time zone name like America/Los_Angeles, not {value!r}"
+            ) from None
+        return value
+
+    def listed(self, name: str, default: str = "") -> list[str]:
+        raw = self.values.get(name, default)
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def embed_origins(values: list[str]) -> list[str]:
+    """Sites that may frame the form, as origins (scheme, host, port): a mistake stops the start."""
+    origins = []
+    for value in values:
+        origin = value.rstrip("/")
+        if not re.fullmatch(r"https?://[a-z0-9.-]+(:\d{1,5})?", origin, flags=re.IGNORECASE):
+            raise SettingsError(
+                f"EMBED_ALLOWED_ORIGINS: {value!r} is not a site address like https://www.yourclinic.com"
+                " (no path, no wildcard)"
+            )
+        origins.append(origin.lower())
+    return origins
+
+
+def database_url(raw: str) -> str:
+    """Let a plain ``postgresql://`` URL (as hosting providers hand out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def secret_key(instance_path: Path) -> str:
+    """Return a secret key kept in the instance folder, creating one on first run.
+
+    The instance folder is git-ignored, so the key never reaches the repository, and it survives
+    restarts so that sessions and confirmation links stay valid.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key

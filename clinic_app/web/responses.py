@@ -1,0 +1,8 @@
+"""The shapes a view may return, named once for the views' annotations."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+# A rendered page with its status code, a plain page, or a redirect.
+Page = tuple[str, int] | str | Response

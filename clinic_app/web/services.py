@@ -1,0 +1,48 @@
+"""Typed access to what the app was built with: its settings, the coverage rules, the clinic's facts
+and the outbox worker. Views and helpers call these instead of reading ``app.extensions`` by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from clinic_app.coverage import ClinicFacts, RuleBook
+from clinic_app.mail.worker import OutboxWorker
+from clinic_app.settings import Settings
+
+EXTENSION_KEY = "clinic_app"
+
+
+@dataclass(frozen=True)
+class AppServices:
+    settings: Settings
+    rules: RuleBook
+    clinic: ClinicFacts
+    outbox_worker: OutboxWorker
+
+
+def install(app: Flask, services: AppServices) -> None:
+    app.extensions[EXTENSION_KEY] = services
+
+
+def services(app: Flask | None = None) -> AppServices:
+    found: AppServices = (app or current_app).extensions[EXTENSION_KEY]
+    return found
+
+
+def settings() -> Settings:
+    return services().settings
+
+
+def rules() -> RuleBook:
+    return services().rules
+
+
+def clinic() -> ClinicFacts:
+    return services().clinic
+
+
+def wake_outbox_worker() -> None:
+    """Send now rather than at the next poll; called after a commit that queued an email."""
+    services().outbox_worker.wake()

@@ -1,0 +1,44 @@
+"""What every template can use: the clinic's details, the answers' rows, and filters for times,
+phone numbers and ages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from clinic_app.formatting import age, clinic_time, email_state_in_words, phone_for_people
+from clinic_app.intake.fields import Place, rows, sections
+from clinic_app.models import ConsultationRequest
+from clinic_app.web.services import services
+
+
+def register_template_helpers(app: Flask) -> None:
+    app_services = services(app)
+    settings = app_services.settings
+    carriers = app_services.rules.carriers
+
+    def answer_rows(request: ConsultationRequest, place: str) -> list[Any]:
+        return rows(request, Place(place), carriers)
+
+    def answer_sections(request: ConsultationRequest, place: str) -> list[Any]:
+        return sections(answer_rows(request, place))
+
+    app.jinja_env.globals.update(
+        answer_rows=answer_rows,
+        answer_sections=answer_sections,
+        email_state=email_state_in_words,
+    )
+    app.jinja_env.filters.update(age=age, phone=phone_for_people, clinic_time=clinic_time)
+    clinic = {
+        "name": settings.clinic_name,
+        "phone": settings.clinic_phone,
+        "address": settings.clinic_address,
+        "timezone": settings.clinic_timezone,
+        "response_time": settings.clinic_response_time,
+        "retention_days": settings.data_retention_days,
+    }
+
+    @app.context_processor
+    def clinic_details() -> dict[str, Any]:
+        return {"clinic": clinic}
