@@ -20,6 +20,10 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-lint: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,lint]'
+	touch $@
+
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
 
@@ -40,9 +44,12 @@ outbox: migrate
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test
-	$(PY) -m pip install --quiet ruff
+# ruff (style and mistakes), mypy (types, zero errors), import-linter (the arrows between packages).
+lint: $(VENV)/.installed-lint
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from hypothesis import settings as hypothesis_settings
 
 from clinic_app import create_app
 from clinic_app.extensions import db
@@ -25,6 +26,14 @@ from clinic_app.models import ConsultationRequest, OutboxEmail
 from clinic_app.settings import Settings, database_url
 from clinic_app.web.services import services
 from tests.helpers import count
+
+# In CI the property tests draw the same examples every run (a red run can be replayed, never flaky);
+# on a developer's machine they draw new ones each time. HYPOTHESIS_PROFILE picks one by name.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")
