@@ -9,8 +9,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from clinic_app.choices import EmailState
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import enqueue
+from clinic_app.models import OutboxEmail
 from tests.helpers import submit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +37,17 @@ def start_worker(app, smtp_server) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def outbox_totals(app) -> tuple[int, int]:
+    """How many emails are recorded as sent, and how many claims (attempts) all emails took."""
+    with app.app_context():
+        sent = db.session.scalar(
+            sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.state == EmailState.SENT)
+        )
+        attempts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(OutboxEmail.attempts), 0)))
+        db.session.remove()
+        return sent or 0, attempts or 0
 
 
 def wait_for(condition, seconds: float = 30) -> None:
@@ -73,8 +88,10 @@ def test_two_worker_processes_send_every_email_exactly_once(app, smtp_server):
         db.session.commit()
     workers = [start_worker(app, smtp_server), start_worker(app, smtp_server)]
     try:
-        wait_for(lambda: len(smtp_server.messages) >= 40)
-        time.sleep(1.5)  # one more poll each: nothing further may arrive
+        wait_for(lambda: outbox_totals(app) == (40, 40) or outbox_totals(app)[1] > 40)
+        # Every claim is one attempt and one send: once all 40 are recorded as sent, wait for as many
+        # messages as there were claims, so a second claim of one email shows up as a second message.
+        wait_for(lambda: len(smtp_server.messages) >= outbox_totals(app)[1])
     finally:
         outputs = [stop(worker) for worker in workers]
     sent = Counter(message["Message-ID"] for message in smtp_server.messages)
