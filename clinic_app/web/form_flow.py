@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from clinic_app.web.form_tokens import (
     request_already_sent,
 )
 from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
+from clinic_app.web.responses import Page
 
 # One count per client address for the public and the embedded form together.
 request_form_limit = limiter.shared_limit(
@@ -35,7 +37,7 @@ FOREIGN_ORIGIN = (
 )
 
 
-def request_form_page(template: str, confirmation_url: Callable[[str], str], **context):
+def request_form_page(template: str, confirmation_url: Callable[[str], str], **context: Any) -> Page:
     """GET shows the form with a fresh token; POST stores the request once, then redirects to its
     confirmation. Problems show beside the kept answers, with a 400."""
     form = RequestForm(data=context.pop("initial", None))
