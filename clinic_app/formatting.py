@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+
+from clinic_app.choices import EmailState
 
 
 def clinic_time(moment: datetime, zone_name: str) -> str:
@@ -49,11 +52,17 @@ def age(moment: datetime, now: datetime | None = None) -> str:
     return "1 day ago" if days == 1 else f"{days} days ago"
 
 
-def email_state_in_words(email) -> str:
+class Delivery(Protocol):
+    """What an outbox email says about its delivery."""
+
+    state: EmailState
+    last_error: str | None
+
+
+def email_state_in_words(email: Delivery) -> str:
     """Queued, sent or failing, as staff need to read it on a request's page."""
-    state = email.state.value
-    if state == "sent":
+    if email.state is EmailState.SENT:
         return "Sent"
-    if state == "failed":
+    if email.state is EmailState.FAILED:
         return "Failed for good"
     return "Failing, will retry" if email.last_error else "Queued"

@@ -158,7 +158,9 @@ def page_of_requests(
     )
 
 
-def all_matching(session: DbSession, filters: RequestFilters, timezone: str):
+def all_matching(
+    session: DbSession, filters: RequestFilters, timezone: str
+) -> sa.ScalarResult[ConsultationRequest]:
     """Every matching request, newest first, streamed in batches (for the CSV export)."""
     query = _base(filters, timezone).options(
         joinedload(ConsultationRequest.insurance),

@@ -83,7 +83,7 @@ class CostSharing:
 
 def cost_sharing(
     kind: EstimateKind, answers: CoverageAnswers, clinic: ClinicFacts, part_b_deductible: Decimal
-):
+) -> CostSharing:
     status = answers.deductible_status or DeductibleStatus.NOT_SURE
     if status is DeductibleStatus.MET:
         left: Decimal | None = Decimal(0)

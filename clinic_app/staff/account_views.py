@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from clinic_app.accounts.operations import AccountError, set_password, sign_in, user_for_password_token
 from clinic_app.audit import AuditAction, record
@@ -13,16 +14,17 @@ from clinic_app.staff.access import SEEN_KEY, client_address, enforce_idle_timeo
 from clinic_app.staff.blueprint import bp
 from clinic_app.staff.forms import SetPasswordForm, SignInForm
 from clinic_app.web import services
+from clinic_app.web.responses import Page
 
 
 @bp.before_request
-def before_staff_page():
+def before_staff_page() -> Response | None:
     return enforce_idle_timeout()
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: services.settings().ratelimit_sign_in, methods=["POST"])
-def sign_in_page():
+def sign_in_page() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for(".request_list"))
     form = SignInForm()
@@ -41,7 +43,7 @@ def sign_in_page():
 
 @bp.post("/sign-out")
 @login_required
-def sign_out():
+def sign_out() -> Response:
     record(db.session, AuditAction.SIGNED_OUT, actor=current_user, ip_address=client_address())
     db.session.commit()
     logout_user()
@@ -50,7 +52,7 @@ def sign_out():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-def set_password_page(token: str):
+def set_password_page(token: str) -> Page:
     """Opening the link only shows the form; the password changes when the form is posted."""
     user = user_for_password_token(db.session, token)
     if user is None:

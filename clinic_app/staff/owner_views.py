@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -61,7 +62,7 @@ def export_csv() -> Page:
     )
     db.session.commit()
 
-    def lines():
+    def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(export_columns())

@@ -16,16 +16,16 @@ MESSAGES = {
 }
 
 
-def render_error(code: int):
+def render_error(code: int) -> tuple[str, int]:
     title, text = MESSAGES.get(code, ("Sorry, something went wrong", "Please try again in a few minutes."))
     return render_template("errors/error.html", title=title, text=text, code=code), code
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_error(400)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)

@@ -210,7 +210,7 @@ class RequestForm(FlaskForm):
         validators=[DataRequired("Tick this box so we can contact you about your request.")],
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         carriers = self.carriers()
         self.carrier.choices = [

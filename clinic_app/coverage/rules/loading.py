@@ -12,9 +12,10 @@ import datetime
 import tomllib
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, TypeVar
 
 from clinic_app.choices import Coverage, Network, NoteStatus
 from clinic_app.coverage.answers import Source
@@ -29,6 +30,8 @@ from clinic_app.coverage.rules.model import (
 )
 
 # The shipped rules sit beside this package, in clinic_app/coverage/rules.toml.
+EnumValue = TypeVar("EnumValue", bound=StrEnum)
+
 DEFAULT_RULES_PATH = Path(__file__).parent.parent / "rules.toml"
 
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "self_pay_fee", "visit_limit", "part_b_deductible"}
@@ -269,7 +272,7 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _one_of(value: Any, enum, where: str):
+def _one_of(value: Any, enum: type[EnumValue], where: str) -> EnumValue:
     if value not in enum._value2member_map_:
         raise RuleFileError(f"{where} must be one of {', '.join(enum)}, not {value!r}")
     return enum(value)
