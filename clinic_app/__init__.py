@@ -19,6 +19,9 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
     ``RuleFileError`` for the rules file) before anything is served.
     """
     settings = settings or Settings.from_environ()
+    overridden = sorted((flask_config or {}).keys() & flask_settings(settings).keys())
+    if overridden:
+        raise ValueError(f"{', '.join(overridden)} come from the settings; set them there")
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -64,7 +67,6 @@ def register_services(app: Flask, settings: Settings) -> None:
     first web request (so CLI commands never start one)."""
     from flask import request_started
 
-    from clinic_app.accounts.passwords import use_password_hash_method
     from clinic_app.intake.clinic_setup import clinic_facts, coverage_rules
     from clinic_app.mail.worker import OutboxWorker
     from clinic_app.web.services import AppServices, install
@@ -72,7 +74,6 @@ def register_services(app: Flask, settings: Settings) -> None:
     rules = coverage_rules(settings)
     worker = OutboxWorker(app, settings)
     install(app, AppServices(settings, rules, clinic_facts(settings, rules), worker))
-    use_password_hash_method(settings.password_hash_method)
     if settings.outbox_worker == "thread":
         request_started.connect(lambda sender, **extra: worker.start_thread(), app, weak=False)
 

@@ -2,8 +2,9 @@
 
 Every enum that people read is a ``LabelledEnum``: a member is declared with its stored value and its
 label together (``MIGRAINE = "migraine", "Migraine"``), so the label lives with the value and one
-pattern serves the form, the dashboard, the emails and the export. The form, the models and the
-coverage rules all import their enums from here, and this module imports nothing of ours.
+pattern serves the form, the dashboard, the emails and the export. The enums the form, the models
+and the coverage rules share live here, and this module imports nothing of ours; an enum used in one
+place only (the audit log's actions, the email's sections) is a LabelledEnum beside its use.
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ class LabelledEnum(StrEnum):
     def parse(cls, raw: object) -> Self | None:
         """The member stored as ``raw``, or None for anything else (no exception for bad input)."""
         return cls._value2member_map_.get(raw) if isinstance(raw, str) else None  # type: ignore[return-value]
-
-
-def label(value: LabelledEnum | None) -> str:
-    """The words for a stored answer; an empty string for an unanswered one."""
-    return "" if value is None else value.label
 
 
 # The request form's answers.

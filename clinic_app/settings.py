@@ -12,11 +12,11 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,15 +38,16 @@ class SettingsError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
-    secret_key: str
-    database_url: str
+    # Secrets stay out of repr(), so no traceback, log line or error report ever shows them.
+    secret_key: str = field(repr=False)
+    database_url: str = field(repr=False)
     public_base_url: str
 
     # Mail: SMTP when mail_server is set, otherwise .eml files under mail_file_dir.
     mail_server: str
     mail_port: int
     mail_username: str
-    mail_password: str
+    mail_password: str = field(repr=False)
     mail_use_tls: bool
     mail_use_ssl: bool
     mail_timeout_seconds: int
@@ -97,8 +98,6 @@ class Settings:
     # How many reverse proxies stand in front of the app; X-Forwarded-For is trusted only that far.
     proxy_count: int
     session_cookie_secure: bool
-    # Werkzeug's password hash method. The default is the strong one; the test suite sets a cheap one.
-    password_hash_method: str
 
     @classmethod
     def from_environ(
@@ -110,31 +109,34 @@ class Settings:
         public_base_url = (env.text("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
         return cls(
             instance_path=instance,
-            secret_key=env.text("SECRET_KEY") or secret_key(instance),
+            # Used as given: trimming a key would change it, and end every session and link.
+            secret_key=env.raw("SECRET_KEY") or secret_key(instance),
             database_url=database_url(env.text("DATABASE_URL") or f"sqlite:///{instance / 'clinic.sqlite3'}"),
             public_base_url=public_base_url,
             mail_server=env.text("MAIL_SERVER"),
-            mail_port=env.whole_number("MAIL_PORT", 25),
-            mail_username=env.text("MAIL_USERNAME"),
+            mail_port=env.whole_number("MAIL_PORT", 25, lowest=1, highest=65535),
+            mail_username=env.raw("MAIL_USERNAME"),
             mail_password=env.raw("MAIL_PASSWORD"),
             mail_use_tls=env.flag("MAIL_USE_TLS"),
             mail_use_ssl=env.flag("MAIL_USE_SSL"),
-            mail_timeout_seconds=env.whole_number("MAIL_TIMEOUT_SECONDS", 20),
+            mail_timeout_seconds=env.whole_number("MAIL_TIMEOUT_SECONDS", 20, lowest=1),
             mail_ca_file=env.text("MAIL_CA_FILE"),
-            mail_phi=cast(MailPHI, env.choice("MAIL_PHI", ("full", "summary", "link"), "full")),
+            mail_phi=cast(MailPHI, env.choice("MAIL_PHI", get_args(MailPHI), "full")),
             mail_from=env.text("MAIL_FROM") or "Clinic requests <requests@localhost>",
             mail_file_dir=Path(env.text("MAIL_FILE_DIR") or instance / "mail"),
             staff_emails=tuple(env.listed("STAFF_EMAILS") or ["frontdesk@localhost"]),
-            outbox_worker=cast(OutboxWorkerMode, env.choice("OUTBOX_WORKER", ("thread", "off"), "thread")),
-            outbox_poll_seconds=env.whole_number("OUTBOX_POLL_SECONDS", 10),
-            outbox_max_attempts=env.whole_number("OUTBOX_MAX_ATTEMPTS", 20),
+            outbox_worker=cast(
+                OutboxWorkerMode, env.choice("OUTBOX_WORKER", get_args(OutboxWorkerMode), "thread")
+            ),
+            outbox_poll_seconds=env.whole_number("OUTBOX_POLL_SECONDS", 10, lowest=1),
+            outbox_max_attempts=env.whole_number("OUTBOX_MAX_ATTEMPTS", 20, lowest=1),
             clinic_name=env.text("CLINIC_NAME") or "Cascade Headache & Neck Clinic",
             clinic_phone=env.text("CLINIC_PHONE") or "(503) 555-0142",
             clinic_address=env.text("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
             clinic_timezone=env.timezone("CLINIC_TIMEZONE", "America/Los_Angeles"),
             clinic_response_time=env.text("CLINIC_RESPONSE_TIME") or "one business day",
             self_pay_visit_fee=env.dollars("SELF_PAY_VISIT_FEE", "85"),
-            self_pay_package_visits=env.whole_number("SELF_PAY_PACKAGE_VISITS", 6),
+            self_pay_package_visits=env.whole_number("SELF_PAY_PACKAGE_VISITS", 6, lowest=0),
             self_pay_package_price=env.dollars("SELF_PAY_PACKAGE_PRICE", "450"),
             plan_allowed_amount=env.dollars("PLAN_ALLOWED_AMOUNT", "65"),
             medicare_allowed_amount=env.dollars("MEDICARE_ALLOWED_AMOUNT", "46"),
@@ -143,22 +145,21 @@ class Settings:
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))
             if env.text("COVERAGE_RULES_FILE")
             else None,
-            data_retention_days=env.whole_number("DATA_RETENTION_DAYS", 365),
-            staff_idle_minutes=env.whole_number("STAFF_IDLE_MINUTES", 30),
-            form_token_minutes=env.whole_number("FORM_TOKEN_MINUTES", 240),
-            min_fill_seconds=env.whole_number("MIN_FILL_SECONDS", 3),
+            data_retention_days=env.whole_number("DATA_RETENTION_DAYS", 365, lowest=1),
+            staff_idle_minutes=env.whole_number("STAFF_IDLE_MINUTES", 30, lowest=0),
+            form_token_minutes=env.whole_number("FORM_TOKEN_MINUTES", 240, lowest=1),
+            min_fill_seconds=env.whole_number("MIN_FILL_SECONDS", 3, lowest=0),
             embed_allowed_origins=tuple(embed_origins(env.listed("EMBED_ALLOWED_ORIGINS"))),
-            confirmation_link_minutes=env.whole_number("CONFIRMATION_LINK_MINUTES", 120),
+            confirmation_link_minutes=env.whole_number("CONFIRMATION_LINK_MINUTES", 120, lowest=1),
             ratelimit_enabled=env.flag("RATELIMIT_ENABLED", default=True),
             ratelimit_storage_uri=env.text("RATELIMIT_STORAGE_URI") or "memory://",
             ratelimit_form=env.text("RATELIMIT_FORM") or "5 per minute;30 per hour",
             ratelimit_sign_in=env.text("RATELIMIT_SIGN_IN") or "5 per minute;30 per hour",
-            proxy_count=env.whole_number("PROXY_COUNT", 0),
+            proxy_count=env.whole_number("PROXY_COUNT", 0, lowest=0),
             # Secure cookies when the app is reached over HTTPS (or when set explicitly).
             session_cookie_secure=env.flag(
                 "SESSION_COOKIE_SECURE", default=public_base_url.startswith("https://")
             ),
-            password_hash_method=env.text("PASSWORD_HASH_METHOD") or "scrypt",
         )
 
     @property
@@ -194,14 +195,20 @@ class _Environ:
             return False
         raise SettingsError(f"{name} must be true or false, not {value!r}")
 
-    def whole_number(self, name: str, default: int) -> int:
+    def whole_number(
+        self, name: str, default: int, lowest: int | None = None, highest: int | None = None
+    ) -> int:
         raw = self.text(name)
         if not raw:
             return default
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError:
             raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        if (lowest is not None and number < lowest) or (highest is not None and number > highest):
+            bounds = f"from {lowest} to {highest}" if highest is not None else f"{lowest} or more"
+            raise SettingsError(f"{name} must be {bounds}, not {number}")
+        return number
 
     def dollars(self, name: str, default: str) -> Decimal:
         raw = self.text(name).lstrip("$") or default

@@ -21,11 +21,16 @@ from flask_migrate import upgrade
 from hypothesis import settings as hypothesis_settings
 
 from clinic_app import create_app
+from clinic_app.accounts.passwords import use_password_hash_method
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, OutboxEmail
 from clinic_app.settings import Settings, database_url
 from clinic_app.web.services import services
-from tests.helpers import count
+from tests.helpers import CHEAP_PASSWORD_HASH, TEST_SECRET_KEY, count
+
+# Staff passwords are hashed thousands of times in the suite: a cheap method here, scrypt in the app
+# (tests/web/test_staff_access.py checks that).
+use_password_hash_method(CHEAP_PASSWORD_HASH)
 
 # In CI the property tests draw the same examples every run (a red run can be replayed, never flaky);
 # on a developer's machine they draw new ones each time. HYPOTHESIS_PROFILE picks one by name.
@@ -79,7 +84,7 @@ def migrate_to(url: str, instance_path: Path, revision: str = "head") -> None:
 
 # The environment every test app starts from; a test changes what it is about.
 BASE_ENVIRON = {
-    "SECRET_KEY": "test-secret-key",
+    "SECRET_KEY": TEST_SECRET_KEY,
     "OUTBOX_WORKER": "off",
     "STAFF_EMAILS": "frontdesk@clinic.example",
     "MAIL_FROM": "Clinic requests <requests@clinic.example>",
@@ -89,8 +94,6 @@ BASE_ENVIRON = {
     "MIN_FILL_SECONDS": "0",
     # One limiter serves every app in this process; the rate-limit tests switch it on themselves.
     "RATELIMIT_ENABLED": "false",
-    # Staff passwords are hashed thousands of times in the suite; production keeps scrypt.
-    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
 }
 # Flask's and its extensions' own switches, which are not the clinic's settings.
 FLASK_ONLY = {"PROPAGATE_EXCEPTIONS", "RATELIMIT_KEY_PREFIX"}

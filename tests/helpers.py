@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
 
 import sqlalchemy as sa
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import DeliveryReport, deliver_due
@@ -41,6 +44,21 @@ def valid_answers(**changes) -> dict[str, object]:
     }
     answers.update(changes)
     return {key: value for key, value in answers.items() if value is not None}
+
+
+TEST_SECRET_KEY = "test-secret-key"
+
+
+def signed_earlier(salt: str, seconds_ago: int, payload: object = None) -> str:
+    """A token as the app signs it (form token, confirmation link), dated ``seconds_ago`` seconds ago,
+    so a test of what happens later needs no waiting and no setting bent out of its range."""
+
+    class SignedEarlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - seconds_ago
+
+    serializer = URLSafeTimedSerializer(TEST_SECRET_KEY, salt=salt, signer=SignedEarlier)
+    return serializer.dumps(secrets.token_urlsafe(16) if payload is None else payload)
 
 
 def form_token(client, path: str = "/request") -> str:
@@ -127,6 +145,7 @@ def deliver(app, now: datetime | None = None) -> DeliveryReport:
 
 
 STAFF_PASSWORD = "correct horse battery staple"
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
 
 
 def create_account(

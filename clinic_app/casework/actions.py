@@ -98,6 +98,6 @@ def resend_staff_email(
     ip_address: str,
 ) -> OutboxEmail:
     """Queue the staff email again, as a new message, from what was stored with the request."""
-    email = queue_staff_email(session, request, settings, rules.sources_for(request.coverage_note.rule_ids))
+    email = queue_staff_email(session, request, settings, rules)
     record(session, AuditAction.RESENT_EMAIL, actor=actor, ip_address=ip_address, request=request)
     return email

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from clinic_app.answer_fields import ANSWER_FIELDS, Place, rows
 from clinic_app.formatting import clinic_time
-from clinic_app.intake.fields import ANSWER_FIELDS, Place, rows
 from clinic_app.models import ConsultationRequest
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.

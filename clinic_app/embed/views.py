@@ -76,7 +76,8 @@ def page_context(chosen: dict[str, str]) -> dict[str, object]:
 def form() -> Page:
     chosen = options()
     initial = {"visit_type": chosen["visit_type"]} if "visit_type" in chosen else None
-    # The confirmation keeps the embed's options, so it looks like the form it follows.
+    # The confirmation keeps the embed's options, so it looks like the form it follows. (Typed as Any:
+    # url_for's own keyword arguments would otherwise be matched against these.)
     link_values: dict[str, Any] = dict(chosen)
     return request_form_page(
         "public/request.html",

@@ -1,6 +1,6 @@
 """A request's answers after validation: plain values, no form or database objects.
 
-The names match the columns they are stored in (see ``fields.ANSWER_FIELDS``).
+The names match the columns they are stored in (see ``answer_fields.ANSWER_FIELDS``).
 """
 
 from __future__ import annotations

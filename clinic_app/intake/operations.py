@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 
+from clinic_app.answer_fields import Table, columns
 from clinic_app.coverage import ClinicFacts, RuleBook, build_note
 from clinic_app.intake.answers import RequestAnswers
-from clinic_app.intake.fields import Table, columns
 from clinic_app.intake.search import search_text
 from clinic_app.mail.staff_email import queue_staff_email
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StoredCoverageNote, utcnow
@@ -59,6 +59,6 @@ def submit_request(
     session.add(request)
     session.flush()
     if spam_reason is None:
-        queue_staff_email(session, request, settings, note.sources)
+        queue_staff_email(session, request, settings, rules)
     session.flush()
     return request

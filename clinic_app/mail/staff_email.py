@@ -6,10 +6,10 @@ server logs, so they carry no health or insurance detail. Urgency is flagged wit
 
 from __future__ import annotations
 
-from flask import render_template
-
-from clinic_app.coverage import Source
+from clinic_app.answer_fields import Place, rows, sections
+from clinic_app.coverage import RuleBook
 from clinic_app.mail.outbox import enqueue
+from clinic_app.mail.rendering import render_email
 from clinic_app.models import ConsultationRequest, OutboxEmail
 from clinic_app.models.types import DbSession
 from clinic_app.settings import Settings
@@ -18,13 +18,15 @@ URGENT_HEADERS = {"Importance": "high", "X-Priority": "1"}
 
 
 def queue_staff_email(
-    session: DbSession, request: ConsultationRequest, settings: Settings, sources: list[Source]
+    session: DbSession, request: ConsultationRequest, settings: Settings, rules: RuleBook
 ) -> OutboxEmail:
+    """Render the staff email from what is stored with the request, and add it to the outbox."""
     context = {
         "consultation_request": request,
+        "answer_sections": sections(rows(request, Place.EMAIL, rules.carriers)),
         "timezone": settings.clinic_timezone,
         "clinic_name": settings.clinic_name,
-        "sources": sources,
+        "sources": rules.sources_for(request.coverage_note.rule_ids),
         "phi": settings.mail_phi,
         "request_url": f"{settings.dashboard_url}/requests/{request.id}",
     }
@@ -33,9 +35,9 @@ def queue_staff_email(
         sender=settings.mail_from,
         recipients=list(settings.staff_emails),
         # One line, whatever the template's layout: a line break would end the header.
-        subject=" ".join(render_template("email/staff_request_subject.txt", **context).split()),
-        body_text=render_template("email/staff_request.txt", **context),
-        body_html=render_template("email/staff_request.html", **context),
+        subject=" ".join(render_email("staff_request_subject.txt", **context).split()),
+        body_text=render_email("staff_request.txt", **context),
+        body_html=render_email("staff_request.html", **context),
         message_domain=settings.message_domain,
         request=request,
         extra_headers=URGENT_HEADERS if request.has_warning_signs else None,

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from clinic_app.answer_fields import Place, rows
 from clinic_app.formatting import age, clinic_time, email_state_in_words, phone_for_people
-from clinic_app.intake.fields import Place, rows, sections
 from clinic_app.models import ConsultationRequest
 from clinic_app.web.services import services
 
@@ -21,12 +21,8 @@ def register_template_helpers(app: Flask) -> None:
     def answer_rows(request: ConsultationRequest, place: str) -> list[Any]:
         return rows(request, Place(place), carriers)
 
-    def answer_sections(request: ConsultationRequest, place: str) -> list[Any]:
-        return sections(answer_rows(request, place))
-
     app.jinja_env.globals.update(
         answer_rows=answer_rows,
-        answer_sections=answer_sections,
         email_state=email_state_in_words,
     )
     app.jinja_env.filters.update(age=age, phone=phone_for_people, clinic_time=clinic_time)

@@ -8,10 +8,11 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from clinic_app.answer_fields import ANSWER_FIELDS, NOT_ANSWERS, Place, Section, Table, rows
+from clinic_app.casework.export import export_columns
 from clinic_app.choices import Coverage, DeductibleStatus, TimeOfDay, Weekday
 from clinic_app.coverage import CoverageAnswers
 from clinic_app.intake.answers import RequestAnswers
-from clinic_app.intake.fields import ANSWER_FIELDS, NOT_ANSWERS, Place, Table, rows
 from clinic_app.models import ConsultationRequest, InsuranceAnswers
 
 MODELS = {Table.REQUEST: ConsultationRequest, Table.INSURANCE: InsuranceAnswers}
@@ -70,3 +71,20 @@ def test_the_export_keeps_every_column_even_when_empty():
     labels = [row.field.label for row in found]
     assert labels[:3] == ["Visit type", "Name", "Phone"]
     assert dict(zip(labels, (row.text for row in found), strict=True))["Plan type"] == ""
+
+
+def test_the_export_columns_keep_their_order():
+    # Clinics may read the export by column position: a new answer goes in without moving the others.
+    assert export_columns() == [
+        "Reference", "Received", "Status", "Closing reason", "Visit type", "Name", "Phone", "Email",
+        "Prefers", "Main concern", "Headache days a month", "Warning signs", "Coverage", "Carrier",
+        "Plan type", "Age", "Coverage note", "Assigned to",
+    ]  # fmt: skip
+
+
+def test_only_contact_details_are_filed_under_contact():
+    # MAIL_PHI=summary sends the contact section alone: no health or insurance answer may join it.
+    contact = [field.name for field in ANSWER_FIELDS if field.section is Section.CONTACT]
+    assert contact == [
+        "visit_type", "full_name", "phone_e164", "email", "preferred_contact", "best_days", "best_times"
+    ]  # fmt: skip

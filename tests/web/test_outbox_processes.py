@@ -97,3 +97,4 @@ def test_two_worker_processes_send_every_email_exactly_once(app, smtp_server):
     sent = Counter(message["Message-ID"] for message in smtp_server.messages)
     assert len(sent) == 40, outputs
     assert max(sent.values()) == 1, outputs
+    assert outbox_totals(app) == (40, 40), "each email was claimed once and recorded as sent"

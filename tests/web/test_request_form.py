@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, OutboxEmail
-from tests.helpers import submit, valid_answers, visible_text
+from clinic_app.web.confirmation_links import SALT as CONFIRMATION_SALT
+from clinic_app.web.form_tokens import SALT as FORM_TOKEN_SALT
+from tests.helpers import signed_earlier, submit, valid_answers, visible_text
 
 
 def only_request(app) -> ConsultationRequest:
@@ -270,10 +272,12 @@ def test_a_forged_confirmation_link_shows_the_closed_page(client):
     assert "This page has closed" in response.get_data(as_text=True)
 
 
-def test_confirmation_link_stops_working_after_its_time(make_app):
-    app = make_app(CONFIRMATION_LINK_MINUTES=-1)
-    client = app.test_client()
-    response = client.get(submit(client).headers["Location"])
+def test_confirmation_link_stops_working_after_its_time(app, client):
+    submit(client)
+    with app.app_context():
+        reference = db.session.scalars(sa.select(ConsultationRequest.reference)).one()
+    # Signed as the app signs it, two hours and a minute ago (CONFIRMATION_LINK_MINUTES is 120).
+    response = client.get(f"/request/received/{signed_earlier(CONFIRMATION_SALT, 121 * 60, reference)}")
     assert response.status_code == 404
     assert "If you sent us a request, we have it." in response.get_data(as_text=True)
 
@@ -349,10 +353,9 @@ def test_a_form_sent_from_another_site_is_refused(client, stored):
     assert client.post("/request", data=data, headers={"Origin": "http://localhost"}).status_code == 303
 
 
-def test_an_old_form_asks_to_send_again_with_the_answers_kept(make_app):
-    app = make_app(FORM_TOKEN_MINUTES=-1)
-    client = app.test_client()
-    response = submit(client)
+def test_an_old_form_asks_to_send_again_with_the_answers_kept(client):
+    # A form shown four hours and a minute ago (FORM_TOKEN_MINUTES is 240).
+    response = submit(client, form_token=signed_earlier(FORM_TOKEN_SALT, 241 * 60))
     assert response.status_code == 400
     assert "This page was open for a long time." in response.get_data(as_text=True)
     assert 'value="Ana Díaz"' in response.get_data(as_text=True)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from clinic_app.choices import CloseReason, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.models import AuditEntry, ConsultationRequest, OutboxEmail, RequestNote, utcnow
 from clinic_app.web.form_tokens import SALT as FORM_TOKEN_SALT
-from tests.conftest import BASE_ENVIRON
-from tests.helpers import audit_actions, create_account, sign_in, submit, visible_text
+from tests.helpers import audit_actions, create_account, sign_in, signed_earlier, submit, visible_text
 
 
 def only_request(app) -> ConsultationRequest:
@@ -39,22 +35,12 @@ def test_a_form_sent_faster_than_a_person_could_is_kept_as_spam(make_app):
     assert only_request(app).spam_reason == "too fast"
 
 
-class SignedFiveSecondsAgo(TimestampSigner):
-    """Signs a form token as if the form had been shown five seconds ago."""
-
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 5
-
-
 def test_a_person_who_takes_their_time_is_not_spam(make_app):
     app = make_app(MIN_FILL_SECONDS=3)
     client = app.test_client()
     from tests.helpers import valid_answers
 
-    shown = URLSafeTimedSerializer(
-        BASE_ENVIRON["SECRET_KEY"], salt=FORM_TOKEN_SALT, signer=SignedFiveSecondsAgo
-    )
-    token = shown.dumps(secrets.token_urlsafe(16))
+    token = signed_earlier(FORM_TOKEN_SALT, seconds_ago=5)
     assert client.post("/request", data={**valid_answers(), "form_token": token}).status_code == 303
     assert only_request(app).spam_reason is None
 

@@ -7,9 +7,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from clinic_app.accounts.passwords import STRONG_METHOD, use_password_hash_method
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest, StaffUser, utcnow
-from tests.helpers import audit_actions, create_account, page_csrf_token, sign_in, staff_post, submit
+from tests.helpers import (
+    CHEAP_PASSWORD_HASH,
+    audit_actions,
+    create_account,
+    page_csrf_token,
+    sign_in,
+    staff_post,
+    submit,
+)
 
 STAFF_PAGES = ["/staff/", "/staff/requests/{id}"]
 OWNER_PAGES = ["/staff/export.csv", "/staff/audit", "/staff/team"]
@@ -194,10 +203,13 @@ def test_a_password_link_stops_working_after_48_hours(app, client):
     assert "This link does not work" in client.get(f"/staff/set-password/{token}").get_data(as_text=True)
 
 
-def test_passwords_are_stored_hashed_with_scrypt(make_app):
-    # The suite hashes with a cheap method; this test builds the app with the production default.
-    app = make_app(PASSWORD_HASH_METHOD="")
-    staff = create_account(app, "desk@clinic.example")
+def test_passwords_are_stored_hashed_with_scrypt(app):
+    # The suite hashes with a cheap method (tests/conftest.py); this test puts the app's own back.
+    use_password_hash_method(STRONG_METHOD)
+    try:
+        staff = create_account(app, "desk@clinic.example")
+    finally:
+        use_password_hash_method(CHEAP_PASSWORD_HASH)
     with app.app_context():
         stored = db.session.scalar(sa.select(StaffUser.password_hash).where(StaffUser.id == staff))
     assert stored.startswith("scrypt:")

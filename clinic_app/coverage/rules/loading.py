@@ -29,9 +29,9 @@ from clinic_app.coverage.rules.model import (
     RuleBook,
 )
 
-# The shipped rules sit beside this package, in clinic_app/coverage/rules.toml.
 EnumValue = TypeVar("EnumValue", bound=StrEnum)
 
+# The shipped rules sit beside this package, in clinic_app/coverage/rules.toml.
 DEFAULT_RULES_PATH = Path(__file__).parent.parent / "rules.toml"
 
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "self_pay_fee", "visit_limit", "part_b_deductible"}

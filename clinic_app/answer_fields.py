@@ -4,8 +4,9 @@ and where it is shown (the staff email, the request's page, the CSV export).
 ``submit_request`` copies the answers to the tables by this list, and the email, the staff page and
 the export render their rows from it. Adding a question means: the form field, a migration and a
 column, the answers dataclass, and one line here (the README's checklist). A unit test checks that
-every column of the request tables is either listed here or named in ``NOT_ANSWERS``.
-No Flask.
+every column of the request tables is either listed here or named in ``NOT_ANSWERS``. The order here
+is the order of the CSV export's columns, which clinics may read by position: add new answers at the
+end. No Flask.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Table(Enum):
 
 
 class Section(LabelledEnum):
-    """The staff email's headings. MAIL_PHI=summary sends only the contact section."""
+    """The staff email's headings. MAIL_PHI=summary sends only the contact section, so nothing about
+    health or insurance may be filed under it (a unit test holds the contact section to its list)."""
 
     CONTACT = "contact", "Contact"
     HEALTH = "health", "Health"
@@ -81,9 +83,9 @@ ANSWER_FIELDS: tuple[AnswerField, ...] = (
     AnswerField("preferred_contact", "Prefers", Table.REQUEST, Section.CONTACT, Kind.CHOICE),
     AnswerField("best_days", "Best days", Table.REQUEST, Section.CONTACT, Kind.DAYS, EMAIL_AND_PAGE, "any"),
     AnswerField("best_times", "Best times", Table.REQUEST, Section.CONTACT, Kind.TIMES, EMAIL_AND_PAGE, "any"),
-    AnswerField("has_warning_signs", "Warning signs", Table.REQUEST, Section.HEALTH, Kind.YES_NO),
     AnswerField("main_concern", "Main concern", Table.REQUEST, Section.HEALTH, Kind.CHOICE),
     AnswerField("headache_days_per_month", "Headache days a month", Table.REQUEST, Section.HEALTH, Kind.NUMBER),
+    AnswerField("has_warning_signs", "Warning signs", Table.REQUEST, Section.HEALTH, Kind.YES_NO),
     AnswerField("message", "Message", Table.REQUEST, Section.HEALTH, Kind.MESSAGE, EMAIL_AND_PAGE, "none"),
     AnswerField("coverage", "Coverage", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE),
     AnswerField("carrier", "Carrier", Table.INSURANCE, Section.INSURANCE, Kind.CARRIER),
