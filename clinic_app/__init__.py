@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -45,6 +46,8 @@ def flask_settings(settings: Settings) -> dict[str, Any]:
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        # A failed statement's error names no values: they are patients' answers.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "RATELIMIT_ENABLED": settings.ratelimit_enabled,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
@@ -57,9 +60,15 @@ def flask_settings(settings: Settings) -> dict[str, Any]:
 
 
 def configure_logging() -> None:
+    from clinic_app.web.log_privacy import keep_secrets_out_of_request_logs
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # SQLAlchemy logs statements and result rows (patients' answers) at INFO and DEBUG: never, whatever
+    # the root level. Its warnings and errors still show.
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    keep_secrets_out_of_request_logs(logging.getLogger("werkzeug"))
 
 
 def register_services(app: Flask, settings: Settings) -> None:
@@ -97,12 +106,17 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _tune_sqlite(app: Flask) -> None:
-    """WAL lets the outbox worker write while a page reads; foreign keys are off in SQLite by default."""
+    """WAL lets the outbox worker write while a page reads; foreign keys are off in SQLite by default.
+    The file holds health information: only the app's own user may read it (SQLite gives the WAL and
+    shared-memory files the database file's mode)."""
     from sqlalchemy import event
 
     from clinic_app.extensions import db
+    from clinic_app.settings import private_file
 
     with app.app_context():
+        if db.engine.url.database not in (None, "", ":memory:"):
+            private_file(Path(str(db.engine.url.database)))
 
         @event.listens_for(db.engine, "connect")
         def on_connect(dbapi_connection: Any, _record: object) -> None:

@@ -270,10 +270,16 @@ def secret_key(instance_path: Path) -> str:
     restarts so that sessions and confirmation links stay valid.
     """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key)
-    return key
+    if not key_file.exists():
+        private_file(key_file).write_text(secrets.token_hex(32))
+    return private_file(key_file).read_text().strip()
+
+
+def private_file(path: Path) -> Path:
+    """Make sure ``path`` exists and only this user may read or write it (0600), in a folder only this
+    user may enter (0700) if we create the folder. An existing file made by an older version, 0644, is
+    tightened too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from datetime import datetime
 from html import unescape
@@ -11,6 +12,7 @@ from html.parser import HTMLParser
 
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from werkzeug.serving import make_server
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import DeliveryReport, deliver_due
@@ -198,3 +200,19 @@ def audit_actions(app, request_id: int | None = None) -> list[str]:
         if request_id is not None:
             query = query.where(AuditEntry.request_id == request_id)
         return list(db.session.scalars(query))
+
+
+class LiveServer:
+    def __init__(self, app, port: int) -> None:
+        self.app = app
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()

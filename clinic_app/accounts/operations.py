@@ -100,6 +100,11 @@ def set_password(session: DbSession, user: StaffUser, password: str, *, ip_addre
     record(session, AuditAction.SET_PASSWORD, actor=user, ip_address=ip_address, detail={"staff_id": user.id})
 
 
+def end_sessions(user: StaffUser) -> None:
+    """Every session signed in as this account stops working (sessions carry the version)."""
+    user.session_version += 1
+
+
 def deactivate(session: DbSession, user: StaffUser, *, actor: StaffUser | None, ip_address: str) -> None:
     if actor is not None and actor.id == user.id:
         raise AccountError("You cannot deactivate your own account.")

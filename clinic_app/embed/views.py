@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request, send_from_directory, url_for
+from flask import Response, current_app, make_response, render_template, request, send_from_directory, url_for
 
 from clinic_app.embed.blueprint import bp
 from clinic_app.embed.theme import accent_colour, darker
@@ -17,7 +17,7 @@ from clinic_app.web.form_flow import (
     request_form_page,
 )
 from clinic_app.web.responses import Page
-from clinic_app.web.security_headers import content_security_policy
+from clinic_app.web.security_headers import content_security_policy, never_stored
 
 LANGUAGES = {"en"}
 VISIT_TYPES = {"consultation", "new_patient"}
@@ -93,9 +93,10 @@ def confirmation(token: str) -> Page:
     context = page_context(options())
     if found is None:
         return render_template("public/confirmation_expired.html", **context), 404
-    return render_template(
+    page = render_template(
         "public/confirmation.html", consultation_request=found, note=found.coverage_note, **context
     )
+    return never_stored(make_response(page))
 
 
 @bp.get("/embed/theme/<accent>.css")

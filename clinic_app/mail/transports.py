@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from clinic_app.settings import Settings
+from clinic_app.settings import Settings, private_file
 
 
 class Transport(Protocol):
@@ -54,13 +54,15 @@ class FileTransport:
     directory: Path
 
     def send(self, message: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-        target = self.directory / f"{name}.eml"
-        # Write then rename, so a reader never sees half a message.
-        partial = target.with_suffix(".part")
+        target = self.path_for(message["Message-ID"])
+        # Write then rename, so a reader never sees half a message; only this user may read either.
+        partial = private_file(target.with_suffix(".part"))
         partial.write_bytes(message.as_bytes())
         partial.replace(target)
+
+    def path_for(self, message_id: str) -> Path:
+        name = message_id.strip("<>").replace("@", "_at_").replace("/", "_")
+        return self.directory / f"{name}.eml"
 
     def describe(self) -> str:
         return f"files in {self.directory}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from clinic_app.extensions import csrf
 from clinic_app.public.blueprint import bp
 from clinic_app.web.form_flow import request_for_confirmation, request_form_limit, request_form_page
 from clinic_app.web.responses import Page
+from clinic_app.web.security_headers import never_stored
 
 
 @bp.get("/")
@@ -29,7 +30,9 @@ def confirmation(token: str) -> Page:
     found = request_for_confirmation(token)
     if found is None:
         return render_template("public/confirmation_expired.html"), 404
-    return render_template("public/confirmation.html", consultation_request=found, note=found.coverage_note)
+    page = render_template("public/confirmation.html", consultation_request=found, note=found.coverage_note)
+    # The note is health information: no cache may keep it after the link closes.
+    return never_stored(make_response(page))
 
 
 @bp.get("/privacy")

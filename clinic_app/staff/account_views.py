@@ -6,7 +6,13 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from clinic_app.accounts.operations import AccountError, set_password, sign_in, user_for_password_token
+from clinic_app.accounts.operations import (
+    AccountError,
+    end_sessions,
+    set_password,
+    sign_in,
+    user_for_password_token,
+)
 from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db, limiter
 from clinic_app.models import utcnow
@@ -15,11 +21,16 @@ from clinic_app.staff.blueprint import bp
 from clinic_app.staff.forms import SetPasswordForm, SignInForm
 from clinic_app.web import services
 from clinic_app.web.responses import Page
+from clinic_app.web.security_headers import never_stored
 
 
 @bp.before_request
 def before_staff_page() -> Response | None:
     return enforce_idle_timeout()
+
+
+# Staff pages hold patients' answers, and the set-password page a secret: none is ever cached.
+bp.after_request(never_stored)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -44,6 +55,8 @@ def sign_in_page() -> Page:
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
+    """End this session on the server too: a copy of the session cookie, saved before, stops working."""
+    end_sessions(current_user)
     record(db.session, AuditAction.SIGNED_OUT, actor=current_user, ip_address=client_address())
     db.session.commit()
     logout_user()

@@ -1,0 +1,205 @@
+"""Patient data and secrets stay where staff asked for them: not in logs, caches or readable files."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import logging
+import re
+import stat
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from clinic_app.accounts.operations import find_by_email, issue_password_link
+from clinic_app.extensions import db
+from clinic_app.models import ConsultationRequest
+from tests.conftest import free_port
+from tests.helpers import (
+    STAFF_PASSWORD,
+    LiveServer,
+    create_account,
+    deliver,
+    sign_in,
+    submit,
+    valid_answers,
+)
+
+PATIENT = {
+    "full_name": "Zebulon Quirke",
+    "email": "zebulon.quirke@example.com",
+    "phone": "(360) 555-0199",
+    "message": "Aura before the pain, worse at dusk.",
+}
+# What must never show in a log: the patient's details, in the forms they are sent and stored.
+NEVER_LOGGED = [*PATIENT.values(), "Zebulon", "Quirke", "3605550199", "zebulon.quirke"]
+
+
+class Browser:
+    """A visitor's or staff member's browser over real HTTP, with cookies."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects()
+        )
+
+    def get(self, path: str) -> tuple[int, str, dict[str, str]]:
+        return self._open(urllib.request.Request(self.base_url + path))
+
+    def post(self, path: str, data: dict[str, object], **headers: str) -> tuple[int, str, dict[str, str]]:
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        return self._open(urllib.request.Request(self.base_url + path, data=body, headers=headers))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, dict[str, str]]:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), dict(error.headers)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def hidden_value(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page) or re.search(
+        rf'type="hidden" name="{name}" value="([^"]+)"', page
+    )
+    assert match, f"the page carries {name}"
+    return match.group(1)
+
+
+def test_a_whole_flow_leaves_no_patient_detail_or_token_in_the_logs(make_app, caplog):
+    port = free_port()
+    app = make_app(PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    create_account(app, "desk@clinic.example")
+    with app.app_context():
+        set_password_token = issue_password_link(
+            db.session, find_by_email(db.session, "desk@clinic.example"), actor=None, ip_address="test"
+        )
+        db.session.commit()
+    server = LiveServer(app, port).start()
+    caplog.set_level(logging.DEBUG)
+    try:
+        visitor = Browser(server.url)
+        _, page, _ = visitor.get("/request")
+        form_token = hidden_value(page, "form_token")
+        status, _, headers = visitor.post("/request", {**valid_answers(**PATIENT), "form_token": form_token})
+        assert status == 303
+        confirmation = urllib.parse.urlsplit(headers["Location"]).path
+        confirmation_token = confirmation.rsplit("/", 1)[1]
+        assert visitor.get(confirmation)[0] == 200
+
+        staff = Browser(server.url)
+        _, page, _ = staff.get("/staff/sign-in")
+        credentials = {"email": "desk@clinic.example", "password": STAFF_PASSWORD}
+        assert (
+            staff.post("/staff/sign-in", {**credentials, "csrf_token": hidden_value(page, "csrf_token")})[0]
+            == 302
+        )
+        for search in ("Quirke", "zebulon.quirke@example.com", "360-555-0199"):
+            status, listing, _ = staff.get("/staff/?" + urllib.parse.urlencode({"q": search}))
+            assert status == 200 and "Zebulon Quirke" in listing, "the search finds the request"
+        assert staff.get(f"/staff/set-password/{set_password_token}")[0] == 200
+        deliver(app)
+    finally:
+        server.stop()
+
+    logged = caplog.text
+    assert "GET /request" in logged and "GET /staff/ " in logged, (
+        "requests are still logged, without what they carry"
+    )
+    for secret in [*NEVER_LOGGED, confirmation_token, set_password_token, form_token, "q="]:
+        assert secret not in logged, f"{secret!r} reached the log"
+
+
+def test_a_failed_insert_names_no_answer_in_its_error(app):
+    with app.app_context():
+        db.session.add(ConsultationRequest(reference="DUPL-ICAT", full_name=PATIENT["full_name"]))
+        with pytest.raises(IntegrityError) as failed:
+            db.session.flush()
+        db.session.rollback()
+    assert PATIENT["full_name"] not in str(failed.value)
+    assert "parameters hidden" in str(failed.value)
+
+
+def test_sql_is_not_logged_even_when_the_log_level_is_debug(app, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    submit(client, **PATIENT)
+    with app.app_context():
+        assert db.session.scalar(sa.select(ConsultationRequest.full_name)) == PATIENT["full_name"]
+    assert "INSERT INTO" not in caplog.text and "Zebulon" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff/team", "/staff/audit"])
+def test_staff_pages_are_never_cached(owner_client, path):
+    response = owner_client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_confirmation_and_the_set_password_page_are_never_cached(app, client, owner):
+    for confirmation in (submit(client).headers["Location"], submit(client).headers["Location"]):
+        assert client.get(confirmation).headers["Cache-Control"] == "no-store"
+    embedded = client.post(
+        "/embed/form",
+        data={
+            **valid_answers(),
+            "form_token": hidden_value(client.get("/embed/form").get_data(as_text=True), "form_token"),
+        },
+    )
+    assert client.get(embedded.headers["Location"]).headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        token = issue_password_link(
+            db.session, find_by_email(db.session, "owner@clinic.example"), actor=None, ip_address="test"
+        )
+        db.session.commit()
+    assert client.get(f"/staff/set-password/{token}").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/request", "/staff/sign-in", "/embed/form", "/privacy", "/nowhere"])
+def test_every_page_denies_the_browser_features_it_does_not_use(client, path):
+    policy = client.get(path).headers["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+        assert feature in policy
+
+
+def test_a_saved_session_cookie_stops_working_after_sign_out(app, staff):
+    client = app.test_client()
+    assert sign_in(client, "desk@clinic.example").status_code == 302
+    saved = client.get_cookie("session").value
+    page = client.get("/staff/").get_data(as_text=True)
+    client.post("/staff/sign-out", data={"csrf_token": hidden_value(page, "csrf_token")})
+
+    replayed = app.test_client()
+    replayed.set_cookie("session", saved)
+    response = replayed.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/sign-in")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_database_the_secret_key_and_written_emails_are_readable_by_the_app_alone(tmp_path):
+    from tests.conftest import build_app
+
+    instance = tmp_path / "private-instance"
+    database = instance / "clinic.sqlite3"
+    app = build_app(f"sqlite:///{database}", instance, SECRET_KEY="", MAIL_FILE_DIR=instance / "mail")
+    with app.app_context():
+        db.create_all()
+    submit(app.test_client())
+    deliver(app)
+    emails = list((instance / "mail").glob("*.eml"))
+    assert emails, "the staff email was written"
+    for private in (database, instance / "secret_key", *emails):
+        assert mode(private) == 0o600, f"{private.name} is {oct(mode(private))}"
+    assert mode(instance / "mail") == 0o700
