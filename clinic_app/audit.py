@@ -27,6 +27,7 @@ class AuditAction(LabelledEnum):
     SET_PASSWORD = "set_password", "Set a password"
     PURGED_REQUESTS = "purged_requests", "Removed old requests' personal data"
     RETRIED_EMAIL = "retried_email", "Retried a failed staff email"
+    TIMED_OUT = "timed_out", "Signed out after idle time"
 
 
 # Who the command line acts as, in the log.

@@ -126,13 +126,21 @@ class SignIn:
     problem: str | None
 
 
-WRONG = "That email and password do not match an active account."
+# The one answer to every failed sign-in, so nobody can tell which staff emails exist or which
+# accounts are paused.
+REFUSED = (
+    "That email and password do not match an active account. After several wrong tries, sign-in"
+    " pauses for a few minutes: wait, then try again."
+)
 
 
 def sign_in(
     session: DbSession, email: str, password: str, *, ip_address: str, now: datetime | None = None
 ) -> SignIn:
-    """Check a password, slowing down and then locking repeated failures. Every outcome is audited."""
+    """Check a password, slowing down and then locking repeated failures. Every outcome is audited.
+
+    Every refusal gives the same message after the same work (one password hash check), whether the
+    email is unknown, the account paused or the password wrong."""
     now = now or utcnow()
     user = find_by_email(session, email)
     if user is None or not user.active or user.password_hash is None:
@@ -145,17 +153,18 @@ def sign_in(
             ip_address=ip_address,
             detail={"reason": "unknown or inactive account"},
         )
-        return SignIn(None, WRONG)
+        return SignIn(None, REFUSED)
     wait = wait_left(user.blocked_until, now)
     if wait is not None:
+        spend_a_password_check(password)
         record(
             session,
             AuditAction.SIGN_IN_FAILED,
             actor=user,
             ip_address=ip_address,
-            detail={"reason": "waiting"},
+            detail={"reason": "waiting", "seconds_left": int(wait.total_seconds())},
         )
-        return SignIn(None, _wait_message(wait))
+        return SignIn(None, REFUSED)
     if not password_matches(user.password_hash, password):
         state = after_failure(user.failed_sign_ins, now)
         user.failed_sign_ins = state.failures
@@ -167,19 +176,12 @@ def sign_in(
             ip_address=ip_address,
             detail={"reason": "wrong password", "failures": state.failures, "locked": state.locked},
         )
-        return SignIn(None, WRONG)
+        return SignIn(None, REFUSED)
     user.failed_sign_ins = 0
     user.blocked_until = None
     user.last_sign_in_at = now
     record(session, AuditAction.SIGNED_IN, actor=user, ip_address=ip_address)
     return SignIn(user, None)
-
-
-def _wait_message(wait: timedelta) -> str:
-    seconds = max(int(wait.total_seconds()), 1)
-    if seconds >= 60:
-        return f"Too many wrong passwords. This account is locked for {seconds // 60 + 1} minutes."
-    return f"Too many wrong passwords. Please wait {seconds} seconds and try again."
 
 
 def _token_hash(token: str) -> str:

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db, login_manager
 from clinic_app.models import StaffUser, utcnow
 from clinic_app.web import services
@@ -47,6 +48,11 @@ def enforce_idle_timeout() -> Response | None:
     last_seen = session.get(SEEN_KEY)
     idle = timedelta(minutes=services.settings().staff_idle_minutes)
     if last_seen and now - datetime.fromisoformat(last_seen) > idle:
+        record(
+            db.session, AuditAction.TIMED_OUT, actor=current_user, ip_address=client_address(),
+            detail={"idle_minutes": idle.seconds // 60},
+        )  # fmt: skip
+        db.session.commit()
         logout_user()
         session.pop(SEEN_KEY, None)
         flash(f"You were signed out after {idle.seconds // 60} minutes without activity.")

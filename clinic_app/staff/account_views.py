@@ -45,6 +45,8 @@ def sign_in_page() -> Page:
         db.session.commit()
         if outcome.user is not None:
             login_user(outcome.user)
+            # A CSRF token from before sign-in (perhaps planted) must not work after it.
+            session.pop("csrf_token", None)
             session[SEEN_KEY] = utcnow().isoformat()
             return redirect(safe_next(request.args.get("next")) or url_for(".request_list"))
         problem = outcome.problem

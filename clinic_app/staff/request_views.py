@@ -59,8 +59,9 @@ def request_list() -> Page:
 
 
 def get_request(request_id: int) -> ConsultationRequest:
+    """The request, if this person may see it: a bot's request (kept as spam) is for owners only."""
     found = db.session.get(ConsultationRequest, request_id)
-    if found is None:
+    if found is None or (found.spam_reason is not None and not current_user.is_owner):
         abort(404)
     return found
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from clinic_app.audit import AuditAction, record
+from clinic_app.extensions import db
 
 MESSAGES = {
     400: ("Something went wrong with that page", "Please go back, check your answers and try again."),
@@ -24,8 +27,28 @@ def render_error(code: int) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
+        audit_refused_sign_in(400, "form sent without a valid CSRF token")
         return render_error(400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        if error.code == 429:
+            audit_refused_sign_in(429, "too many tries")
         return render_error(error.code or 500)
+
+
+def audit_refused_sign_in(status: int, reason: str) -> None:
+    """A sign-in refused before its password was checked (tries past the limit, a form without its
+    CSRF token) goes in the audit log with the email it tried, as a wrong password does."""
+    if request.endpoint != "staff.sign_in_page" or request.method != "POST":
+        return
+    db.session.rollback()
+    record(
+        db.session,
+        AuditAction.SIGN_IN_FAILED,
+        actor=None,
+        actor_email=request.form.get("email", "").strip()[:254] or "(blank)",
+        ip_address=request.remote_addr or "unknown",
+        detail={"reason": reason, "status": status},
+    )
+    db.session.commit()
