@@ -124,6 +124,8 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
+            # Deleted rows are overwritten with zeros, so a purged request leaves nothing in the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
 

@@ -18,12 +18,12 @@ from clinic_app.accounts.operations import (
     password_link,
     set_password,
 )
-from clinic_app.casework.retention import purge_old_requests
+from clinic_app.casework.retention import erase_deleted_rows, purge_old_requests
 from clinic_app.choices import Role
 from clinic_app.extensions import db
 from clinic_app.formatting import clinic_time
 from clinic_app.mail.outbox import deliver_due, outbox_status
-from clinic_app.mail.transports import transport_for
+from clinic_app.mail.transports import forget_written_emails, transport_for
 from clinic_app.models import StaffUser
 from clinic_app.web import services
 
@@ -171,6 +171,9 @@ def requests_purge(days: int | None, dry_run: bool) -> None:
     days = days or services.settings().data_retention_days
     purged = purge_old_requests(db.session, timedelta(days=days), dry_run=dry_run)
     db.session.commit()
+    if not dry_run:
+        erase_deleted_rows(db.session)
+        forget_written_emails(services.settings(), purged.message_ids)
     verb = "Would remove" if dry_run else "Removed"
     message = f"{verb} {len(purged.references)} requests closed more than {days} days ago"
     click.echo(message + (f": {', '.join(purged.references)}" if purged.references else "."))

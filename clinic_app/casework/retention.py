@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -16,6 +16,8 @@ from clinic_app.models.types import DbSession
 @dataclass(frozen=True)
 class Purged:
     references: list[str]
+    # The staff emails removed with them, so a copy written to a folder can go too.
+    message_ids: list[str] = field(default_factory=list)
 
 
 def purge_old_requests(
@@ -34,8 +36,12 @@ def purge_old_requests(
     references = sorted(row.reference for row in rows)
     if dry_run or not ids:
         return Purged(references)
+    message_ids: list[str] = []
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
+        message_ids += session.scalars(
+            sa.select(OutboxEmail.message_id).where(OutboxEmail.request_id.in_(batch))
+        )
         session.execute(sa.delete(OutboxEmail).where(OutboxEmail.request_id.in_(batch)))
         # Answers, notes, staff notes and form tokens go with the request (ON DELETE CASCADE).
         session.execute(sa.delete(ConsultationRequest).where(ConsultationRequest.id.in_(batch)))
@@ -50,4 +56,11 @@ def purge_old_requests(
             "references": references[:1000],
         },
     )
-    return Purged(references)
+    return Purged(references, message_ids)
+
+
+def erase_deleted_rows(session: DbSession) -> None:
+    """After a purge is committed, make SQLite write its zeroed pages (secure_delete is on) into the
+    database file and empty its write-ahead log, where the old pages would otherwise stay."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -68,6 +68,13 @@ class FileTransport:
         return f"files in {self.directory}"
 
 
+def forget_written_emails(settings: Settings, message_ids: list[str]) -> None:
+    """Delete the .eml copies of these emails, if they were written to the mail folder."""
+    folder = FileTransport(settings.mail_file_dir)
+    for message_id in message_ids:
+        folder.path_for(message_id).unlink(missing_ok=True)
+
+
 def transport_for(settings: Settings) -> Transport:
     if settings.mail_server:
         return SMTPTransport(

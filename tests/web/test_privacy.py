@@ -8,6 +8,7 @@ import re
 import stat
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,42 @@ def test_the_database_the_secret_key_and_written_emails_are_readable_by_the_app_
     for private in (database, instance / "secret_key", *emails):
         assert mode(private) == 0o600, f"{private.name} is {oct(mode(private))}"
     assert mode(instance / "mail") == 0o700
+
+
+def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail_folder_or_audit_log(
+    make_app, tmp_path
+):
+    from clinic_app.choices import CloseReason, RequestStatus
+    from clinic_app.models import AuditEntry, utcnow
+    from tests.conftest import build_app
+
+    instance = tmp_path / "purge-instance"
+    database = instance / "clinic.sqlite3"
+    app = build_app(f"sqlite:///{database}", instance, MAIL_FILE_DIR=instance / "mail")
+    with app.app_context():
+        db.create_all()
+    create_account(app, "desk@clinic.example")
+    submit(app.test_client(), **PATIENT)
+    deliver(app)
+    assert any("Quirke" in path.read_text() for path in (instance / "mail").glob("*.eml"))
+    staff = app.test_client()
+    sign_in(staff, "desk@clinic.example")
+    assert "Zebulon Quirke" in staff.get("/staff/?q=Quirke").get_data(as_text=True)
+    with app.app_context():
+        found = db.session.scalars(sa.select(ConsultationRequest)).one()
+        found.status, found.close_reason = RequestStatus.CLOSED, CloseReason.BOOKED
+        found.closed_at = utcnow() - timedelta(days=400)
+        db.session.commit()
+
+    assert "Removed 1 requests" in app.test_cli_runner().invoke(args=["requests", "purge"]).output
+
+    files = [database, *instance.glob("clinic.sqlite3-*")]
+    stored = b"".join(path.read_bytes() for path in files)
+    for detail in NEVER_LOGGED:
+        assert detail.encode() not in stored, f"{detail!r} is still in the database files"
+    assert not list((instance / "mail").glob("*.eml")), "the written staff email is gone"
+    with app.app_context():
+        audit = " ".join(str(entry.detail) for entry in db.session.scalars(sa.select(AuditEntry)))
+        # Debian's SQLite zeroes deleted rows by default; the app asks for it on every build.
+        assert db.session.execute(sa.text("PRAGMA secure_delete")).scalar() == 1
+    assert "Quirke" not in audit and "quirke" not in audit

@@ -260,13 +260,16 @@ def test_the_staff_email_links_to_the_request_and_opening_it_changes_nothing(app
 def test_every_view_and_list_is_audited_with_who_and_where(app, staff_client):
     request_id = new_request(app)
     staff_client.get("/staff/?q=ana")
+    staff_client.get("/staff/?q=ANA")
     staff_client.get(f"/staff/requests/{request_id}")
     with app.app_context():
-        entries = list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))[-2:]
-    assert [e.action for e in entries] == ["viewed_list", "viewed_request"]
-    assert entries[0].detail == {"search": "ana"}
-    assert entries[1].actor_email == "desk@clinic.example" and entries[1].ip_address == "127.0.0.1"
-    assert entries[1].request_reference
+        entries = list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))[-3:]
+    assert [e.action for e in entries] == ["viewed_list", "viewed_list", "viewed_request"]
+    # The search is kept as a keyed hash: the same search twice is visible, the name is not.
+    assert entries[0].detail == entries[1].detail
+    assert entries[0].detail["search"].startswith("hash ") and "ana" not in entries[0].detail["search"]
+    assert entries[2].actor_email == "desk@clinic.example" and entries[2].ip_address == "127.0.0.1"
+    assert entries[2].request_reference
 
 
 def test_owners_export_the_filtered_list_safely(app, owner_client):
