@@ -23,7 +23,7 @@ from clinic_app.choices import Role
 from clinic_app.extensions import db
 from clinic_app.formatting import clinic_time
 from clinic_app.mail.outbox import deliver_due, outbox_status
-from clinic_app.mail.transports import forget_written_emails, transport_for
+from clinic_app.mail.transports import forget_written_emails, plain_smtp_refusal, transport_for
 from clinic_app.models import StaffUser
 from clinic_app.web import services
 
@@ -50,6 +50,9 @@ def outbox_status_command() -> None:
     """How many emails are queued, failing, sent and failed for good; the failed ones by name."""
     status = outbox_status(db.session)
     timezone = services.settings().clinic_timezone
+    refusal = plain_smtp_refusal(services.settings())
+    if refusal:
+        click.echo(f"WARNING: new staff emails will not leave. {refusal}")
     click.echo(
         f"queued {status.queued} (failing, will retry: {status.failing}), sent {status.sent}, failed {len(status.failed)}"
     )

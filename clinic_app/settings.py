@@ -56,6 +56,9 @@ class Settings:
     # How much of a request the staff email carries: full, summary (no health or insurance details)
     # or link (only a link to the dashboard).
     mail_phi: MailPHI
+    # Send emails with health details over SMTP without TLS anyway: only for a mail server on this
+    # machine or a private network that never leaves it.
+    mail_allow_plain_smtp: bool
     mail_from: str
     mail_file_dir: Path
     staff_emails: tuple[str, ...]
@@ -122,6 +125,7 @@ class Settings:
             mail_timeout_seconds=env.whole_number("MAIL_TIMEOUT_SECONDS", 20, lowest=1),
             mail_ca_file=env.text("MAIL_CA_FILE"),
             mail_phi=cast(MailPHI, env.choice("MAIL_PHI", get_args(MailPHI), "full")),
+            mail_allow_plain_smtp=env.flag("MAIL_ALLOW_PLAIN_SMTP"),
             mail_from=env.text("MAIL_FROM") or "Clinic requests <requests@localhost>",
             mail_file_dir=Path(env.text("MAIL_FILE_DIR") or instance / "mail"),
             staff_emails=tuple(env.listed("STAFF_EMAILS") or ["frontdesk@localhost"]),

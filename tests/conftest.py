@@ -223,7 +223,13 @@ class SMTPServer:
             self._controller = None
 
     def config(self) -> dict[str, object]:
-        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT_SECONDS": 5}
+        # A plain server on loopback: the one case MAIL_ALLOW_PLAIN_SMTP is for.
+        return {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_TIMEOUT_SECONDS": 5,
+            "MAIL_ALLOW_PLAIN_SMTP": True,
+        }
 
 
 @pytest.fixture

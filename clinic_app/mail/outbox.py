@@ -38,6 +38,7 @@ def enqueue(
     body_text: str,
     body_html: str,
     message_domain: str,
+    carries_health_details: bool,
     request: ConsultationRequest | None = None,
     extra_headers: dict[str, str] | None = None,
 ) -> OutboxEmail:
@@ -51,6 +52,7 @@ def enqueue(
         body_html=body_html,
         headers={"From": sender, **(extra_headers or {})},
         state=EmailState.QUEUED,
+        carries_health_details=carries_health_details,
         attempts=0,
         next_attempt_at=utcnow(),
     )
@@ -85,7 +87,7 @@ def deliver_due(
         email = session.get(OutboxEmail, email_id)
         assert email is not None
         try:
-            transport.send(as_message(email, now))
+            transport.send(as_message(email, now), health_details=email.carries_health_details)
         # Whatever goes wrong in one send is recorded on that row; the worker goes on with the rest.
         except Exception as error:
             _record_failure(email, error, now, max_attempts)

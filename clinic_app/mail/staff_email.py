@@ -39,6 +39,7 @@ def queue_staff_email(
         body_text=render_email("staff_request.txt", **context),
         body_html=render_email("staff_request.html", **context),
         message_domain=settings.message_domain,
+        carries_health_details=settings.mail_phi == "full",
         request=request,
         extra_headers=URGENT_HEADERS if request.has_warning_signs else None,
     )

@@ -13,7 +13,7 @@ from clinic_app.settings import Settings, private_file
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, *, health_details: bool) -> None: ...
 
     def describe(self) -> str: ...
 
@@ -28,8 +28,17 @@ class SMTPTransport:
     use_ssl: bool = False
     timeout: float = 20
     ca_file: str = ""
+    # Health details leave only encrypted, with the server's certificate checked (HIPAA's transmission
+    # security), unless the owner says the server never leaves a trusted network.
+    allow_plain_for_health_details: bool = False
 
-    def send(self, message: EmailMessage) -> None:
+    @property
+    def refuses_health_details(self) -> bool:
+        return not (self.use_tls or self.use_ssl or self.allow_plain_for_health_details)
+
+    def send(self, message: EmailMessage, *, health_details: bool) -> None:
+        if health_details and self.refuses_health_details:
+            raise PlainSMTPRefused(PLAIN_SMTP_REFUSAL)
         context = ssl.create_default_context(cafile=self.ca_file or None)
         if self.use_ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -53,7 +62,7 @@ class SMTPTransport:
 class FileTransport:
     directory: Path
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, *, health_details: bool) -> None:
         target = self.path_for(message["Message-ID"])
         # Write then rename, so a reader never sees half a message; only this user may read either.
         partial = private_file(target.with_suffix(".part"))
@@ -66,6 +75,29 @@ class FileTransport:
 
     def describe(self) -> str:
         return f"files in {self.directory}"
+
+
+class PlainSMTPRefused(RuntimeError):
+    """The email carries health details and the mail server would get it without encryption."""
+
+
+PLAIN_SMTP_REFUSAL = (
+    "Not sent: this email carries health details and MAIL_SERVER is reached without TLS."
+    " Set MAIL_USE_TLS=true or MAIL_USE_SSL=true (or MAIL_PHI=summary for new emails)."
+)
+
+
+def plain_smtp_refusal(settings: Settings) -> str | None:
+    """Why new staff emails will not leave, or None: with MAIL_PHI=full they carry health details,
+    which never cross a network in the clear (see SMTPTransport)."""
+    transport = transport_for(settings)
+    if (
+        isinstance(transport, SMTPTransport)
+        and transport.refuses_health_details
+        and settings.mail_phi == "full"
+    ):
+        return PLAIN_SMTP_REFUSAL
+    return None
 
 
 def forget_written_emails(settings: Settings, message_ids: list[str]) -> None:
@@ -86,5 +118,6 @@ def transport_for(settings: Settings) -> Transport:
             use_ssl=settings.mail_use_ssl,
             timeout=settings.mail_timeout_seconds,
             ca_file=settings.mail_ca_file,
+            allow_plain_for_health_details=settings.mail_allow_plain_smtp,
         )
     return FileTransport(settings.mail_file_dir)

@@ -35,6 +35,8 @@ class OutboxEmail(Model):
     state: Mapped[EmailState] = mapped_column(
         enum_column(EmailState), nullable=False, default=EmailState.QUEUED
     )
+    # Rendered with health or insurance details (MAIL_PHI=full): such an email leaves only over TLS.
+    carries_health_details: Mapped[bool] = mapped_column(nullable=False, default=False)
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -22,6 +22,7 @@ from clinic_app.casework.workflow import TransitionRefused
 from clinic_app.choices import EmailState
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import failed_count, retry_failed
+from clinic_app.mail.transports import plain_smtp_refusal
 from clinic_app.models import ConsultationRequest, OutboxEmail, StaffUser
 from clinic_app.staff.access import client_address
 from clinic_app.staff.blueprint import bp
@@ -190,8 +191,12 @@ def request_retry_email(request_id: int, email_id: int) -> Page:
 
 
 @bp.context_processor
-def failed_email_badge() -> dict[str, int]:
-    """Staff pages show how many staff emails could not be sent, so none is missed."""
+def failed_email_badge() -> dict[str, object]:
+    """Staff pages show how many staff emails could not be sent, and why none can be sent when the
+    mail settings forbid it, so none is missed."""
     if not current_user.is_authenticated:
         return {}
-    return {"failed_emails": failed_count(db.session)}
+    return {
+        "failed_emails": failed_count(db.session),
+        "mail_refusal": plain_smtp_refusal(services.settings()),
+    }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something went wrong with that page", "Please go back, check your answers and try again."),
@@ -30,11 +35,28 @@ def register_error_handlers(app: Flask) -> None:
         audit_refused_sign_in(400, "form sent without a valid CSRF token")
         return render_error(400)
 
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError) -> tuple[str, int]:
+        db.session.rollback()
+        log.error(
+            "database error on %s %s: %s", request.method, request.endpoint, database_error_in_words(error)
+        )
+        return render_error(500)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         if error.code == 429:
             audit_refused_sign_in(429, "too many tries")
         return render_error(error.code or 500)
+
+
+def database_error_in_words(error: SQLAlchemyError) -> str:
+    """What kind of database error this was, without its message: a database server's message can
+    quote the row it refused (PostgreSQL: "Failing row contains (...)"), that is, a patient's answers."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        return f"{type(error).__name__} ({type(error.orig).__name__}{f', SQLSTATE {sqlstate}' if sqlstate else ''})"
+    return type(error).__name__
 
 
 def audit_refused_sign_in(status: int, reason: str) -> None:

@@ -109,7 +109,8 @@ def test_a_worker_killed_in_the_middle_of_a_send_does_not_lose_the_email(make_ap
     submit(app.test_client())
     smtp_server.stall_next = True
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port), "OUTBOX_POLL_SECONDS": "1"}  # fmt: skip
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port), "OUTBOX_POLL_SECONDS": "1",
+           "MAIL_ALLOW_PLAIN_SMTP": "true"}  # fmt: skip
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run"],
                               cwd=Path(__file__).resolve().parents[2], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -210,7 +211,12 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app):
     silent.bind(("127.0.0.1", free_port()))
     silent.listen()
     try:
-        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT_SECONDS=1)
+        app = make_app(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=silent.getsockname()[1],
+            MAIL_TIMEOUT_SECONDS=1,
+            MAIL_ALLOW_PLAIN_SMTP=True,
+        )
         submit(app.test_client())
         started = time.monotonic()
         assert deliver(app).retrying == 1
@@ -253,3 +259,32 @@ def test_line_breaks_in_the_answers_cannot_add_email_headers(make_app, smtp_serv
         message = smtp_server.messages[0]
         assert message["Bcc"] is None
         assert smtp_server.envelopes[0][1] == ["frontdesk@clinic.example"]
+
+
+def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(make_app, smtp_server):
+    plain = {**smtp_server.config(), "MAIL_ALLOW_PLAIN_SMTP": False}
+    app = make_app(**plain)
+    submit(app.test_client())
+    report = deliver(app)
+    assert (report.sent, report.retrying) == (0, 1)
+    assert smtp_server.messages == [], "nothing left without TLS"
+    (email,) = rows(app)
+    assert "MAIL_USE_TLS=true" in email.last_error and "health details" in email.last_error
+    from tests.helpers import create_account, sign_in
+
+    create_account(app, "owner@clinic.example", role="owner")
+    staff = app.test_client()
+    sign_in(staff, "owner@clinic.example")
+    page = staff.get("/staff/").get_data(as_text=True)
+    assert "Staff emails are not being sent." in page and "MAIL_USE_TLS=true" in page
+    status = app.test_cli_runner().invoke(args=["outbox", "status"]).output
+    assert status.startswith("WARNING: new staff emails will not leave.")
+
+    # MAIL_PHI=summary: new emails carry no health details and leave; the one rendered in full still
+    # waits for TLS, even once it is due again.
+    summary = make_app(**plain, MAIL_PHI="summary")
+    submit(summary.test_client())
+    report = deliver(summary, now=utcnow() + timedelta(minutes=5))
+    assert (report.sent, report.retrying) == (1, 1)
+    (sent,) = smtp_server.messages
+    assert "Headache that starts" not in sent.get_body(preferencelist=("plain",)).get_content()

@@ -26,6 +26,7 @@ def start_worker(app, smtp_server) -> subprocess.Popen:
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": "test-secret-key",
         "MAIL_SERVER": "127.0.0.1",
+        "MAIL_ALLOW_PLAIN_SMTP": "true",
         "MAIL_PORT": str(smtp_server.port),
         "OUTBOX_POLL_SECONDS": "1",
     }
@@ -84,6 +85,7 @@ def test_two_worker_processes_send_every_email_exactly_once(app, smtp_server):
                 body_text="text",
                 body_html="<p>html</p>",
                 message_domain="clinic.example",
+                carries_health_details=False,
             )
         db.session.commit()
     workers = [start_worker(app, smtp_server), start_worker(app, smtp_server)]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from clinic_app.accounts.operations import find_by_email, issue_password_link
 from clinic_app.extensions import db
@@ -120,14 +119,45 @@ def test_a_whole_flow_leaves_no_patient_detail_or_token_in_the_logs(make_app, ca
         assert secret not in logged, f"{secret!r} reached the log"
 
 
-def test_a_failed_insert_names_no_answer_in_its_error(app):
+REFUSE_NEW_REQUESTS = {
+    # The server refuses the row and, on PostgreSQL, quotes it back: "Failing row contains (...)".
+    "postgresql": [
+        """CREATE FUNCTION lose_reference() RETURNS trigger AS $$
+           BEGIN NEW.reference := NULL; RETURN NEW; END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER lose_reference BEFORE INSERT ON consultation_request
+           FOR EACH ROW EXECUTE FUNCTION lose_reference()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER refuse_requests BEFORE INSERT ON consultation_request
+           BEGIN SELECT RAISE(ABORT, 'refused for the test'); END""",
+    ],
+}
+STOP_REFUSING = {
+    "postgresql": ["DROP TRIGGER lose_reference ON consultation_request", "DROP FUNCTION lose_reference()"],
+    "sqlite": ["DROP TRIGGER refuse_requests"],
+}
+
+
+def test_a_failed_insert_leaves_no_answer_in_the_log_or_on_the_page(make_app, caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
     with app.app_context():
-        db.session.add(ConsultationRequest(reference="DUPL-ICAT", full_name=PATIENT["full_name"]))
-        with pytest.raises(IntegrityError) as failed:
-            db.session.flush()
-        db.session.rollback()
-    assert PATIENT["full_name"] not in str(failed.value)
-    assert "parameters hidden" in str(failed.value)
+        dialect = db.engine.dialect.name
+        with db.engine.begin() as connection:
+            for statement in REFUSE_NEW_REQUESTS[dialect]:
+                connection.execute(sa.text(statement))
+    caplog.set_level(logging.DEBUG)
+    try:
+        response = submit(app.test_client(), **PATIENT)
+    finally:
+        with app.app_context(), db.engine.begin() as connection:
+            for statement in STOP_REFUSING[dialect]:
+                connection.execute(sa.text(statement))
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.get_data(as_text=True)
+    assert "database error on POST public.request_form: IntegrityError" in caplog.text
+    for detail in NEVER_LOGGED:
+        assert detail not in caplog.text, f"{detail!r} reached the log"
+        assert detail not in response.get_data(as_text=True)
 
 
 def test_sql_is_not_logged_even_when_the_log_level_is_debug(app, client, caplog):
