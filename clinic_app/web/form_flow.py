@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import redirect, render_template, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from clinic_app.extensions import db, limiter
 from clinic_app.intake.operations import submit_request
@@ -27,11 +28,16 @@ from clinic_app.web.form_tokens import (
 from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
 from clinic_app.web.responses import Page
 
+log = logging.getLogger(__name__)
+
 # One count per client address for the public and the embedded form together.
 request_form_limit = limiter.shared_limit(
     lambda: services.settings().ratelimit_form, scope="request-form", methods=["POST"]
 )
 
+DATABASE_AWAY = (
+    "We could not save this just now. Your answers are still here: please send it again in a minute."
+)
 FOREIGN_ORIGIN = (
     "This form was sent from a page we do not know. Please open the form on our website and send it again."
 )
@@ -39,17 +45,24 @@ FOREIGN_ORIGIN = (
 
 def request_form_page(template: str, confirmation_url: Callable[[str], str], **context: Any) -> Page:
     """GET shows the form with a fresh token; POST stores the request once, then redirects to its
-    confirmation. Problems show beside the kept answers, with a 400."""
+    confirmation. Problems show beside the kept answers, with a 400 (a 503 when the database is away)."""
     form = RequestForm(data=context.pop("initial", None))
     if request.method == "POST":
-        problem = _refuse(form)
-        if problem is None:
-            sent = _store_once(form)
+        status = 400
+        if _refuse(form) is None:
+            try:
+                sent = _store_once(form)
+            except (OperationalError, InterfaceError):
+                # The database is away (restarting, unreachable): nothing was stored, so the visitor
+                # keeps every answer and sends again, rather than meeting an error page.
+                db.session.rollback()
+                log.error("request form: the database could not be reached; the visitor was asked to resend")
+                form.form_token.errors = [DATABASE_AWAY]
+                sent, status = None, 503
             if sent is not None:
                 return redirect(
                     confirmation_url(confirmation_token(services.settings().secret_key, sent)), 303
                 )
-        status = 400
     else:
         status = 200
     form.form_token.data = issue_form_token(services.settings().secret_key)

@@ -373,3 +373,15 @@ def test_an_unexpected_error_gets_the_friendly_page(make_app):
     assert response.status_code == 500
     assert "Sorry, something went wrong" in response.get_data(as_text=True)
     assert "a bug" not in response.get_data(as_text=True)
+
+
+def test_a_request_sent_while_the_database_is_away_comes_back_with_every_answer(make_app):
+    # A database server that is not running: connections are refused, as while PostgreSQL restarts.
+    app = make_app(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    client = app.test_client()
+    response = submit(client, full_name="Ana Away", message="Still here after the outage.")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "We could not save this just now. Your answers are still here" in visible_text(html)
+    assert 'value="Ana Away"' in html and "Still here after the outage." in html
+    assert 'name="form_token"' in html, "a fresh token, so the same page can be sent again"
