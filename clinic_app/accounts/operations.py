@@ -11,13 +11,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from clinic_app.accounts.passwords import hash_password, password_matches, spend_a_password_check
-from clinic_app.accounts.rules import after_failure, wait_left
+from clinic_app.accounts.rules import after_failure, password_problem, wait_left
 from clinic_app.audit import AuditAction, record
 from clinic_app.choices import Role
 from clinic_app.models import StaffUser, utcnow
 from clinic_app.models.types import DbSession
 
-MIN_PASSWORD_LENGTH = 12
 PASSWORD_LINK_LIFETIME = timedelta(hours=48)
 
 
@@ -89,8 +88,9 @@ def user_for_password_token(session: DbSession, token: str) -> StaffUser | None:
 
 def set_password(session: DbSession, user: StaffUser, password: str, *, ip_address: str) -> None:
     """Set a new password; the link is used up and other sessions of this account end."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    problem = password_problem(password, [user.email, user.name, *user.email.split("@")])
+    if problem:
+        raise AccountError(problem)
     user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None

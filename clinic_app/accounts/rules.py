@@ -1,4 +1,4 @@
-"""Sign-in throttling: plain rules, no Flask.
+"""Staff passwords and sign-in throttling: plain rules, no Flask.
 
 After a few failed passwords each further try must wait longer (doubling), and after many the account
 is locked for a while. A correct password resets the count. Waiting is enforced by refusing early
@@ -10,10 +10,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from zxcvbn import zxcvbn
+
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(seconds=5)
 LOCK_AFTER = 10
 LOCK_FOR = timedelta(minutes=15)
+
+
+MIN_PASSWORD_LENGTH = 12
+# zxcvbn's scale: 0 and 1 fall to an online attack, 2 to an offline one; 3 is "safely unguessable".
+MIN_PASSWORD_SCORE = 3
+
+
+def password_problem(password: str, about_the_person: list[str]) -> str | None:
+    """Why this password will not do, or None. Long is not enough: "aaaaaaaaaaaa" and
+    "password1234" are guessed at once, and so is a password made of the person's own name or email."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    # zxcvbn's work grows with length; the first 100 characters decide.
+    verdict = zxcvbn(password[:100], user_inputs=about_the_person)
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        why = verdict["feedback"]["warning"]
+        return " ".join(
+            part
+            for part in (
+                "That password is too easy to guess.",
+                why if why.endswith(".") else f"{why}." if why else "",
+                "Try four or five words that do not belong together, like “lamp orbit cedar thimble”.",
+            )
+            if part
+        )
+    return None
 
 
 @dataclass(frozen=True)

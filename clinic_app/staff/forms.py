@@ -7,7 +7,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from clinic_app.accounts.operations import MIN_PASSWORD_LENGTH
+from clinic_app.accounts.rules import MIN_PASSWORD_LENGTH
 from clinic_app.casework.actions import NOTE_MAX
 from clinic_app.choices import CloseReason, Coverage, LabelledEnum, RequestStatus, Role, VisitType
 

@@ -33,3 +33,14 @@ def test_wait_left():
     assert wait_left(None, NOW) is None
     assert wait_left(NOW - timedelta(seconds=1), NOW) is None
     assert wait_left(NOW + timedelta(seconds=7), NOW) == timedelta(seconds=7)
+
+
+def test_long_but_guessable_passwords_are_refused_with_a_reason():
+    from clinic_app.accounts.rules import password_problem
+
+    assert password_problem("short", []) == "Use at least 12 characters."
+    for guessable in ("aaaaaaaaaaaa", "password1234", "abcdefghijkl", "hunter2hunter2"):
+        problem = password_problem(guessable, [])
+        assert problem and problem.startswith("That password is too easy to guess."), guessable
+    assert password_problem("dana.desk@clinic.example", ["dana.desk@clinic.example", "Dana Desk"])
+    assert password_problem("correct horse battery staple", []) is None

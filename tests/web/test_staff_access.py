@@ -187,6 +187,11 @@ def test_a_set_password_link_works_once_and_opening_it_changes_nothing(app, clie
         f"/staff/set-password/{token}", data={"password": "short", "confirm": "short", "csrf_token": csrf}
     )
     assert "Use at least 12 characters." in short.get_data(as_text=True)
+    repeated = client.post(
+        f"/staff/set-password/{token}",
+        data={"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa", "csrf_token": csrf},
+    )
+    assert "That password is too easy to guess." in repeated.get_data(as_text=True)
     done = client.post(
         f"/staff/set-password/{token}",
         data={"password": "a long new password", "confirm": "a long new password", "csrf_token": csrf},
