@@ -24,6 +24,7 @@ from clinic_app.web.form_tokens import (
     origin_of,
     read_form_token,
     request_already_sent,
+    same_machine_origins,
 )
 from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
 from clinic_app.web.responses import Page
@@ -70,8 +71,9 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
 
 
 def own_origins() -> set[str]:
-    """This app's origins: the public address, and the one this request came to."""
-    return {origin_of(services.settings().public_base_url), origin_of(request.host_url)}
+    """This app's origin: PUBLIC_BASE_URL's, never the one a request's Host header names, which any
+    client can set. On a developer's machine, localhost and 127.0.0.1 are the same place."""
+    return same_machine_origins(origin_of(services.settings().public_base_url))
 
 
 def _refuse(form: RequestForm) -> str | None:

@@ -65,6 +65,18 @@ def origin_allowed(origin: str | None, own_origins: set[str], embed_origins: set
     return origin in own_origins or origin in embed_origins
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1")
+
+
+def same_machine_origins(origin: str) -> set[str]:
+    """The origin, and on loopback the same port under the other loopback name."""
+    parts = urlsplit(origin)
+    if parts.hostname not in LOOPBACK_NAMES:
+        return {origin}
+    port = f":{parts.port}" if parts.port else ""
+    return {f"{parts.scheme}://{name}{port}" for name in LOOPBACK_NAMES}
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
