@@ -1,5 +1,6 @@
 # make run: install into .venv, apply migrations, serve on the embedded defaults.
 # make test: install what the tests need and run the whole suite.
+# make serve: as in production: gunicorn with deploy/gunicorn.conf.py (the README's "Running it in production").
 PYTHON3 ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint migrate outbox clean
+.PHONY: run serve test lint migrate outbox clean
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -36,7 +37,23 @@ run: migrate
 	@echo "  Embed script:   http://$(HOST):$(PORT)/embed.js"
 	@echo "  Staff emails are written to instance/mail/ unless MAIL_SERVER is set."
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
+
+# gunicorn with deploy/gunicorn.conf.py, on DATABASE_URL (PostgreSQL in production). Email is sent by
+# its own process (`make outbox`, or deploy/systemd/clinic-outbox.service), so OUTBOX_WORKER is off
+# here unless set. With more than one worker process, set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
+# so that every process counts against the same limits.
+serve: migrate
+	@echo ""
+	@echo "  Serving with gunicorn (deploy/gunicorn.conf.py) at http://$(HOST):$(PORT)/"
+	@[ -n "$$DATABASE_URL" ] && echo "  Database:       from DATABASE_URL" || echo "  Database:       instance/clinic.sqlite3 (set DATABASE_URL for PostgreSQL)"
+	@[ -n "$$RATELIMIT_STORAGE_URI" ] && echo "  Rate limits:    shared, in RATELIMIT_STORAGE_URI" || echo "  Rate limits:    in each process's memory (set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379)"
+	@echo "  Links in email: $${PUBLIC_BASE_URL:-http://$(HOST):$(PORT) (set PUBLIC_BASE_URL to the public https:// address)}"
+	@echo "  Email is sent by its own process: run 'make outbox' beside this one."
+	@echo ""
+	OUTBOX_WORKER="$${OUTBOX_WORKER:-off}" GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
+		PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" \
+		$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 outbox: migrate
 	$(FLASK) outbox run

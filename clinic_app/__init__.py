@@ -158,8 +158,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from clinic_app.commands import outbox_cli, requests_cli, staff_cli
+    from clinic_app.commands import backup_cli, check_settings, outbox_cli, requests_cli, staff_cli
 
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(check_settings)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(staff_cli)

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from clinic_app.accounts.operations import (
@@ -25,10 +25,24 @@ from clinic_app.formatting import clinic_time
 from clinic_app.mail.outbox import deliver_due, outbox_status
 from clinic_app.mail.transports import forget_written_emails, plain_smtp_refusal, transport_for
 from clinic_app.models import StaffUser
+from clinic_app.settings import still_samples
 from clinic_app.web import services
 
 CLI = "command line"
 log = logging.getLogger(__name__)
+
+
+@click.command("check")
+@with_appcontext
+def check_settings() -> None:
+    """Say which of the settings a clinic must set are still on their sample values (exit 1 if any)."""
+    samples = still_samples(services.settings())
+    for line in samples:
+        click.echo(line)
+    if samples:
+        raise SystemExit(1)
+    click.echo("Every first setting is set. The README's first-settings checklist says what each one does.")
+
 
 outbox_cli = AppGroup("outbox", help="The queue of outgoing email.")
 
@@ -182,3 +196,45 @@ def requests_purge(days: int | None, dry_run: bool) -> None:
     click.echo(message + (f": {', '.join(purged.references)}" if purged.references else "."))
     if not dry_run:
         log.info("%s (%s)", message, ", ".join(purged.references))
+
+
+backup_cli = AppGroup("backup", help="Backups of the database. They hold health data: keep them private.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_create(path: str) -> None:
+    """Write a backup of the database to PATH, a new file only this user can read (safe while the
+    app runs)."""
+    from pathlib import Path
+
+    from clinic_app.backups import BackupError, create_backup
+
+    try:
+        create_backup(services.settings().database_url, Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the database to {path}.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def backup_restore(path: str, yes: bool) -> None:
+    """Replace everything in the database with the backup in PATH. Stop the web app and the outbox
+    worker first."""
+    from pathlib import Path
+
+    from clinic_app.backups import BackupError, restore_backup
+
+    if not yes:
+        click.confirm("This replaces everything in the database with the backup. Go on?", abort=True)
+    # No connection of this process may hold a lock on what the restore replaces.
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore_backup(services.settings().database_url, Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the database from {path}.")
+    click.echo("If this code is newer than the backup, bring it up to date: flask --app wsgi db upgrade")

@@ -287,3 +287,32 @@ def private_file(path: Path) -> Path:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     os.chmod(path, 0o600)
     return path
+
+
+# What a clinic must set before patients use the app: each setting whose default is only a sample.
+FIRST_SETTINGS = (
+    ("CLINIC_NAME", "clinic_name", "the clinic's name, on every page and email"),
+    ("CLINIC_PHONE", "clinic_phone", "the phone number patients are told to call"),
+    ("CLINIC_ADDRESS", "clinic_address", "the address in every page's footer"),
+    ("STAFF_EMAILS", "staff_emails", "who gets each request"),
+    ("PUBLIC_BASE_URL", "public_base_url", "the https:// address patients and staff reach the app at"),
+    ("MAIL_SERVER", "mail_server", "the mail server (without it, emails are only written to files)"),
+    ("MAIL_FROM", "mail_from", "the sender of the staff emails"),
+    ("EMBED_ALLOWED_ORIGINS", "embed_allowed_origins", "the clinic's website, if it shows the form"),
+    ("CLINIC_IN_NETWORK", "clinic_in_network", "the plans the clinic is in network with"),
+    ("SELF_PAY_VISIT_FEE", "self_pay_visit_fee", "the self-pay price of a visit"),
+    ("SELF_PAY_PACKAGE_PRICE", "self_pay_package_price", "the self-pay price of a package of visits"),
+    ("PLAN_ALLOWED_AMOUNT", "plan_allowed_amount", "a plan's usual allowed amount for a visit"),
+    ("MEDICARE_ALLOWED_AMOUNT", "medicare_allowed_amount", "Medicare's allowed amount for a visit"),
+    ("DATABASE_URL", "database_url", "PostgreSQL in production (SQLite is for trying the app)"),
+)
+
+
+def still_samples(settings: Settings) -> list[str]:
+    """One line for each first setting still at its sample value, naming the variable and its job."""
+    samples = Settings.from_environ({"SECRET_KEY": "not used"}, settings.instance_path)
+    return [
+        f"{variable} is still the sample value: set {meaning}."
+        for variable, name, meaning in FIRST_SETTINGS
+        if getattr(settings, name) == getattr(samples, name)
+    ]

@@ -80,3 +80,10 @@ def _upgrade_with_data(url, tmp_path, migrate_to, sa):
             ("self_pay", 50)
         ]
     engine.dispose()
+
+
+def test_check_names_the_settings_still_on_their_samples(make_app):
+    result = make_app().test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "CLINIC_NAME is still the sample value: set the clinic's name" in result.output
+    assert "PUBLIC_BASE_URL is still the sample value" not in result.output, "the tests set it"

@@ -1,0 +1,50 @@
+"""Settings from the environment: typed, checked, and honest about what is still a sample."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic_app.settings import Settings, SettingsError, still_samples
+
+
+def test_a_mistake_names_the_variable_and_what_is_wrong(tmp_path):
+    cases = {
+        "MAIL_PORT": ("twenty-five", "MAIL_PORT must be a whole number, not 'twenty-five'"),
+        "MAIL_USE_TLS": ("enabled", "MAIL_USE_TLS must be true or false, not 'enabled'"),
+        "CLINIC_TIMEZONE": ("Mars/Base", "CLINIC_TIMEZONE must be a time zone name"),
+        "OUTBOX_POLL_SECONDS": ("0", "OUTBOX_POLL_SECONDS must be 1 or more, not 0"),
+        "SELF_PAY_VISIT_FEE": ("-5", "SELF_PAY_VISIT_FEE must be an amount in dollars"),
+        "MAIL_PHI": ("some", "MAIL_PHI must be one of full, summary, link, not 'some'"),
+    }
+    for variable, (value, message) in cases.items():
+        with pytest.raises(SettingsError, match=message):
+            Settings.from_environ({"SECRET_KEY": "k", variable: value}, tmp_path)
+
+
+def test_secrets_never_show_in_the_settings_repr(tmp_path):
+    settings = Settings.from_environ(
+        {"SECRET_KEY": "s3cret-key", "MAIL_PASSWORD": "mail-pw", "DATABASE_URL": "postgresql://u:db-pw@h/db"},
+        tmp_path,
+    )
+    shown = repr(settings)
+    assert "s3cret-key" not in shown and "mail-pw" not in shown and "db-pw" not in shown
+    assert settings.database_url == "postgresql+psycopg://u:db-pw@h/db"
+
+
+def test_the_first_settings_still_on_their_samples_are_named(tmp_path):
+    untouched = still_samples(Settings.from_environ({"SECRET_KEY": "k"}, tmp_path))
+    assert any(line.startswith("CLINIC_NAME is still the sample value") for line in untouched)
+    assert len(untouched) == 14
+    configured = Settings.from_environ(
+        {
+            "SECRET_KEY": "k", "CLINIC_NAME": "Rainier Neck Clinic", "CLINIC_PHONE": "(360) 555-0100",
+            "CLINIC_ADDRESS": "1 Main St, Olympia, WA", "STAFF_EMAILS": "desk@rainier.example",
+            "PUBLIC_BASE_URL": "https://forms.rainier.example", "MAIL_SERVER": "smtp.rainier.example",
+            "MAIL_FROM": "Requests <requests@rainier.example>", "EMBED_ALLOWED_ORIGINS": "https://rainier.example",
+            "CLINIC_IN_NETWORK": "original_medicare,premera", "SELF_PAY_VISIT_FEE": "90",
+            "SELF_PAY_PACKAGE_PRICE": "480", "PLAN_ALLOWED_AMOUNT": "70", "MEDICARE_ALLOWED_AMOUNT": "44",
+            "DATABASE_URL": "postgresql://clinic@db/clinic",
+        },
+        tmp_path,
+    )  # fmt: skip
+    assert still_samples(configured) == []
