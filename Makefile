@@ -47,7 +47,7 @@ serve: migrate
 	@echo ""
 	@echo "  Serving with gunicorn (deploy/gunicorn.conf.py) at http://$(HOST):$(PORT)/"
 	@[ -n "$$DATABASE_URL" ] && echo "  Database:       from DATABASE_URL" || echo "  Database:       instance/clinic.sqlite3 (set DATABASE_URL for PostgreSQL)"
-	@[ -n "$$RATELIMIT_STORAGE_URI" ] && echo "  Rate limits:    shared, in RATELIMIT_STORAGE_URI" || echo "  Rate limits:    in each process's memory (set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379)"
+	@[ -n "$$RATELIMIT_STORAGE_URI" ] && echo "  Rate limits:    shared, in RATELIMIT_STORAGE_URI" || echo "  Rate limits:    in memory: gunicorn refuses 2 processes (set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379, or WEB_CONCURRENCY=1)"
 	@echo "  Links in email: $${PUBLIC_BASE_URL:-http://$(HOST):$(PORT) (set PUBLIC_BASE_URL to the public https:// address)}"
 	@echo "  Email is sent by its own process: run 'make outbox' beside this one."
 	@echo ""

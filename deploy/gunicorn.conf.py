@@ -29,6 +29,24 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 
+
+def limits_counted_apart(environ: dict[str, str], processes: int) -> str | None:
+    """Why these settings would multiply the rate limits, or None: each process's memory counts apart."""
+    limited = environ.get("RATELIMIT_ENABLED", "true").strip().lower() not in {"0", "false", "no", "off"}
+    storage = environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    if limited and processes > 1 and storage.startswith("memory://"):
+        return (
+            f"RATELIMIT_STORAGE_URI: with {processes} processes (WEB_CONCURRENCY), rate limits kept in memory"
+            " are counted by each process apart, so every limit is multiplied. Set"
+            " RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (Redis), or WEB_CONCURRENCY=1."
+        )
+    return None
+
+
+refusal = limits_counted_apart(dict(os.environ), workers)
+if refusal:
+    raise SystemExit(f"Configuration error: {refusal}")
+
 # How long a worker may go silent before it is killed and restarted: 120 s. The CSV export is
 # streamed, and 100,000 rows take about 10 s (README, "Speed with 100,000 requests"). A sync worker
 # (GUNICORN_THREADS=1) is silent for the whole of one request, so the default 30 s would cut off an
