@@ -28,6 +28,7 @@ class AuditAction(LabelledEnum):
     PURGED_REQUESTS = "purged_requests", "Removed old requests' personal data"
     RETRIED_EMAIL = "retried_email", "Retried a failed staff email"
     TIMED_OUT = "timed_out", "Signed out after idle time"
+    UNLOCKED = "unlocked", "Lifted a sign-in pause"
 
 
 # Who the command line acts as, in the log.

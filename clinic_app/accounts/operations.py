@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from clinic_app.accounts.passwords import hash_password, password_matches, spend_a_password_check
-from clinic_app.accounts.rules import after_failure, password_problem, wait_left
+from clinic_app.accounts.rules import LOCK_FOR, after_failure, password_problem, wait_left
 from clinic_app.audit import AuditAction, record
 from clinic_app.choices import Role
-from clinic_app.models import StaffUser, utcnow
+from clinic_app.models import SignInThrottle, StaffUser, utcnow
+from clinic_app.models.staff import SignInPause
 from clinic_app.models.types import DbSession
 
 PASSWORD_LINK_LIFETIME = timedelta(hours=48)
@@ -95,8 +97,7 @@ def set_password(session: DbSession, user: StaffUser, password: str, *, ip_addre
     user.password_token_hash = None
     user.password_token_expires_at = None
     user.session_version += 1
-    user.failed_sign_ins = 0
-    user.blocked_until = None
+    _forget_failures(session, user)
     record(session, AuditAction.SET_PASSWORD, actor=user, ip_address=ip_address, detail={"staff_id": user.id})
 
 
@@ -135,12 +136,19 @@ REFUSED = (
 
 
 def sign_in(
-    session: DbSession, email: str, password: str, *, ip_address: str, now: datetime | None = None
+    session: DbSession,
+    email: str,
+    password: str,
+    *,
+    ip_address: str,
+    now: datetime | None = None,
+    notify_lock: Callable[[StaffUser, SignInPause], object] | None = None,
 ) -> SignIn:
     """Check a password, slowing down and then locking repeated failures. Every outcome is audited.
 
     Every refusal gives the same message after the same work (one password hash check), whether the
-    email is unknown, the account paused or the password wrong."""
+    email is unknown, the account paused or the password wrong. Failures count per account and
+    address; when they lock sign-in, ``notify_lock`` tells the account's owner."""
     now = now or utcnow()
     user = find_by_email(session, email)
     if user is None or not user.active or user.password_hash is None:
@@ -154,7 +162,8 @@ def sign_in(
             detail={"reason": "unknown or inactive account"},
         )
         return SignIn(None, REFUSED)
-    wait = wait_left(user.blocked_until, now)
+    throttle = _throttle(session, user, ip_address)
+    wait = wait_left(throttle.blocked_until, now)
     if wait is not None:
         spend_a_password_check(password)
         record(
@@ -166,9 +175,8 @@ def sign_in(
         )
         return SignIn(None, REFUSED)
     if not password_matches(user.password_hash, password):
-        state = after_failure(user.failed_sign_ins, now)
-        user.failed_sign_ins = state.failures
-        user.blocked_until = state.blocked_until
+        state = after_failure(throttle.failures, now, throttle.blocked_until)
+        throttle.failures, throttle.blocked_until = state.failures, state.blocked_until
         record(
             session,
             AuditAction.SIGN_IN_FAILED,
@@ -176,12 +184,57 @@ def sign_in(
             ip_address=ip_address,
             detail={"reason": "wrong password", "failures": state.failures, "locked": state.locked},
         )
+        if state.locked and notify_lock is not None:
+            notify_lock(user, SignInPause(ip_address, state.failures, LOCK_FOR))
         return SignIn(None, REFUSED)
-    user.failed_sign_ins = 0
-    user.blocked_until = None
+    if throttle in session.new:
+        session.expunge(throttle)
+    else:
+        session.delete(throttle)
     user.last_sign_in_at = now
     record(session, AuditAction.SIGNED_IN, actor=user, ip_address=ip_address)
     return SignIn(user, None)
+
+
+def unlock(session: DbSession, user: StaffUser, *, actor: StaffUser, ip_address: str) -> int:
+    """Lift every pause on this account's sign-in, from every address; returns how many there were."""
+    paused = _forget_failures(session, user)
+    record(
+        session,
+        AuditAction.UNLOCKED,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"staff_id": user.id, "email": user.email, "addresses": paused},
+    )
+    return paused
+
+
+def is_paused(session: DbSession, user: StaffUser, now: datetime | None = None) -> bool:
+    """Whether sign-in to this account waits now, from any address."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(SignInThrottle)
+            .where(SignInThrottle.staff_id == user.id, SignInThrottle.blocked_until > (now or utcnow()))
+        )
+    )
+
+
+def _throttle(session: DbSession, user: StaffUser, ip_address: str) -> SignInThrottle:
+    found = session.scalar(
+        select(SignInThrottle).where(
+            SignInThrottle.staff_id == user.id, SignInThrottle.ip_address == ip_address
+        )
+    )
+    if found is None:
+        found = SignInThrottle(staff_id=user.id, ip_address=ip_address[:45], failures=0)
+        session.add(found)
+    return found
+
+
+def _forget_failures(session: DbSession, user: StaffUser) -> int:
+    result = session.execute(delete(SignInThrottle).where(SignInThrottle.staff_id == user.id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _token_hash(token: str) -> str:

@@ -1,7 +1,8 @@
 """Staff passwords and sign-in throttling: plain rules, no Flask.
 
-After a few failed passwords each further try must wait longer (doubling), and after many the account
-is locked for a while. A correct password resets the count. Waiting is enforced by refusing early
+After a few failed passwords each further try must wait longer (doubling), and after many sign-in is
+locked for a while. Failures are counted per account and address together, so someone guessing from
+one address cannot lock the account's owner out everywhere. A correct password resets the count. Waiting is enforced by refusing early
 tries, not by sleeping, so an attacker cannot tie up the server's workers.
 """
 
@@ -51,9 +52,11 @@ class AfterFailure:
     locked: bool
 
 
-def after_failure(failures_before: int, now: datetime) -> AfterFailure:
-    """The account's state after one more failed password."""
-    failures = failures_before + 1
+def after_failure(failures_before: int, now: datetime, blocked_until: datetime | None = None) -> AfterFailure:
+    """The state after one more failed password. A lock that has run out starts the count again, so
+    one wrong try every 15 minutes cannot keep an account locked for good."""
+    lock_over = failures_before >= LOCK_AFTER and blocked_until is not None and blocked_until <= now
+    failures = (0 if lock_over else failures_before) + 1
     if failures >= LOCK_AFTER:
         return AfterFailure(failures, now + LOCK_FOR, locked=True)
     if failures >= FREE_TRIES:

@@ -13,7 +13,7 @@ from clinic_app.models.requests import (
     RequestNote,
     StoredCoverageNote,
 )
-from clinic_app.models.staff import StaffUser
+from clinic_app.models.staff import SignInThrottle, StaffUser
 from clinic_app.models.types import utcnow
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "InsuranceAnswers",
     "OutboxEmail",
     "RequestNote",
+    "SignInThrottle",
     "StaffUser",
     "StoredCoverageNote",
     "utcnow",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,8 +27,6 @@ class StaffUser(Model):
     active: Mapped[bool] = mapped_column(nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    failed_sign_ins: Mapped[int] = mapped_column(nullable=False, default=0)
-    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Raised on every password change, so sessions signed in with the old password end.
     session_version: Mapped[int] = mapped_column(nullable=False, default=1)
     password_token_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, unique=True)
@@ -47,3 +46,30 @@ class StaffUser(Model):
     @property
     def is_owner(self) -> bool:
         return self.role is Role.OWNER
+
+
+class SignInThrottle(Model):
+    """Failed sign-ins for one account from one address: the count and how long the next try waits.
+    Counting per address means a guesser elsewhere cannot lock the account's owner out."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        sa.UniqueConstraint("staff_id", "ip_address", name="uq_sign_in_throttle_staff_address"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False)
+    failures: Mapped[int] = mapped_column(nullable=False, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+@dataclass(frozen=True)
+class SignInPause:
+    """Sign-in to an account was just paused: from which address, after how many failures, how long."""
+
+    ip_address: str
+    failures: int
+    length: timedelta

@@ -15,6 +15,7 @@ from clinic_app.accounts.operations import (
 )
 from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db, limiter
+from clinic_app.mail.account_email import queue_sign_in_paused
 from clinic_app.models import utcnow
 from clinic_app.staff.access import SEEN_KEY, client_address, enforce_idle_timeout, safe_next
 from clinic_app.staff.blueprint import bp
@@ -41,8 +42,17 @@ def sign_in_page() -> Page:
     form = SignInForm()
     problem = None
     if form.validate_on_submit():
-        outcome = sign_in(db.session, form.email.data, form.password.data, ip_address=client_address())
+        outcome = sign_in(
+            db.session,
+            form.email.data,
+            form.password.data,
+            ip_address=client_address(),
+            notify_lock=lambda user, pause: queue_sign_in_paused(
+                db.session, user, pause, services.settings()
+            ),
+        )
         db.session.commit()
+        services.wake_outbox_worker()
         if outcome.user is not None:
             login_user(outcome.user)
             # A CSRF token from before sign-in (perhaps planted) must not work after it.

@@ -25,8 +25,10 @@ from clinic_app.accounts.operations import (
     AccountError,
     create_staff,
     deactivate,
+    is_paused,
     issue_password_link,
     password_link,
+    unlock,
 )
 from clinic_app.audit import AuditAction, record
 from clinic_app.casework.export import export_columns, export_row
@@ -143,8 +145,7 @@ def team() -> Page:
             form = AddStaffForm(formdata=None)
     elif form.is_submitted():
         status = 400
-    return render_template("staff/team.html", form=form, members=team_members(), new_link=new_link,
-                           confirm_form=ConfirmForm(formdata=None)), status  # fmt: skip
+    return render_team(form, new_link, status)
 
 
 @bp.post("/team/<int:staff_id>/deactivate")
@@ -177,12 +178,36 @@ def team_password_link(staff_id: int) -> Page:
     token = issue_password_link(db.session, user, actor=current_user, ip_address=client_address())
     db.session.commit()
     flash(f"New set-password link for {user.name}.")
-    return render_template("staff/team.html", form=AddStaffForm(formdata=None), members=team_members(),
-                           new_link=link_for(token), confirm_form=ConfirmForm(formdata=None))  # fmt: skip
+    return render_team(AddStaffForm(formdata=None), link_for(token))
 
 
-def team_members() -> list[StaffUser]:
-    return list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.name)))
+@bp.post("/team/<int:staff_id>/unlock")
+@login_required
+@owner_required
+def team_unlock(staff_id: int) -> Page:
+    """Lift the pause that wrong passwords put on someone's sign-in, from every address."""
+    user = db.session.get(StaffUser, staff_id)
+    if user is None or not ConfirmForm().validate_on_submit():
+        flash("Please try again.")
+        return redirect(url_for(".team"))
+    unlock(db.session, user, actor=current_user, ip_address=client_address())
+    db.session.commit()
+    flash(f"{user.name} can sign in again now.")
+    return redirect(url_for(".team"))
+
+
+def render_team(form: AddStaffForm, new_link: str | None = None, status: int = 200) -> tuple[str, int]:
+    members = list(db.session.scalars(sa.select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.name)))
+    paused = {member.id for member in members if is_paused(db.session, member)}
+    page = render_template(
+        "staff/team.html",
+        form=form,
+        members=members,
+        paused=paused,
+        new_link=new_link,
+        confirm_form=ConfirmForm(formdata=None),
+    )
+    return page, status
 
 
 def link_for(token: str) -> str:

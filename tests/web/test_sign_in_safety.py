@@ -4,12 +4,13 @@ request is for owners only."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from clinic_app.extensions import db
-from clinic_app.models import AuditEntry, ConsultationRequest
-from tests.helpers import create_account, page_csrf_token, sign_in, submit
+from clinic_app.models import AuditEntry, ConsultationRequest, SignInThrottle, utcnow
+from tests.helpers import audit_actions, create_account, deliver, page_csrf_token, sign_in, staff_post, submit
 
 
 def refused_sign_ins(app) -> list[tuple[str, str]]:
@@ -67,3 +68,53 @@ def test_a_bots_request_is_for_owners_only(app, client, owner_client, staff_clie
         spam_id = db.session.scalar(sa.select(ConsultationRequest.id))
     assert staff_client.get(f"/staff/requests/{spam_id}").status_code == 404
     assert owner_client.get(f"/staff/requests/{spam_id}").status_code == 200
+
+
+def paused_from(client_address: str, app, email: str = "desk@clinic.example"):
+    """A browser at ``client_address`` that has typed ten wrong passwords for the account."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = client_address
+    for number in range(10):
+        with app.app_context():
+            # Skip the growing waits between tries: only the count and the lock matter here.
+            db.session.execute(sa.update(SignInThrottle).values(blocked_until=None))
+            db.session.commit()
+        sign_in(client, email, f"wrong guess {number}!")
+    return client
+
+
+def test_a_guesser_at_one_address_cannot_lock_the_owner_out_of_their_own(app, staff, smtp_server):
+    guesser = paused_from("203.0.113.9", app)
+    assert sign_in(guesser, "desk@clinic.example").status_code == 400, "paused at the guesser's address"
+    desk = app.test_client()
+    desk.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    assert sign_in(desk, "desk@clinic.example").status_code == 302, "the owner's own address still works"
+
+    deliver(app)
+    (notice,) = [m for m in smtp_server.messages if m["To"] == "desk@clinic.example"]
+    assert notice["Subject"] == "Sign-in to your Cascade Headache & Neck Clinic account is paused"
+    text = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "10 times from the" in text and "203.0.113.9" in text and "paused for 15 minutes" in text
+
+
+def test_when_a_pause_ends_the_count_starts_again(app, staff):
+    guesser = paused_from("203.0.113.9", app)
+    with app.app_context():
+        db.session.execute(sa.update(SignInThrottle).values(blocked_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    sign_in(guesser, "desk@clinic.example", "one more wrong guess")
+    with app.app_context():
+        throttle = db.session.scalars(sa.select(SignInThrottle)).one()
+        assert (throttle.failures, throttle.blocked_until) == (1, None), "one wrong try does not lock again"
+
+
+def test_an_owner_lifts_a_pause_and_it_is_audited(app, staff, owner_client):
+    paused_from("203.0.113.9", app)
+    team = owner_client.get("/staff/team").get_data(as_text=True)
+    assert "Sign-in paused" in team and "Lift the sign-in pause" in team
+    staff_post(owner_client, f"/staff/team/{staff}/unlock", token_from="/staff/team")
+    assert "Sign-in paused" not in owner_client.get("/staff/team").get_data(as_text=True)
+    desk = app.test_client()
+    desk.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert sign_in(desk, "desk@clinic.example").status_code == 302
+    assert "unlocked" in audit_actions(app)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from clinic_app.accounts.passwords import STRONG_METHOD, use_password_hash_method
 from clinic_app.extensions import db
-from clinic_app.models import ConsultationRequest, StaffUser, utcnow
+from clinic_app.models import ConsultationRequest, SignInThrottle, StaffUser, utcnow
 from tests.helpers import (
     CHEAP_PASSWORD_HASH,
     audit_actions,
@@ -97,8 +97,8 @@ def test_repeated_failures_slow_down_then_lock_the_account_and_say_nothing_more(
     waiting = sign_in(client, "desk@clinic.example")
     assert waiting.status_code == 400, "the right password is refused while the account waits"
     with app.app_context():
-        user = db.session.get(StaffUser, staff)
-        user.failed_sign_ins, user.blocked_until = 9, None
+        throttle = db.session.scalars(sa.select(SignInThrottle)).one()
+        throttle.failures, throttle.blocked_until = 9, None
         db.session.commit()
     sign_in(client, "desk@clinic.example", "wrong again!!")
     locked = sign_in(client, "desk@clinic.example")
@@ -107,8 +107,8 @@ def test_repeated_failures_slow_down_then_lock_the_account_and_say_nothing_more(
     assert refusal(waiting) == refusal(locked) == unknown
     assert "wait, then try again" in unknown and "Please wait" not in unknown
     with app.app_context():
-        user = db.session.get(StaffUser, staff)
-        user.blocked_until = utcnow() - timedelta(seconds=1)
+        throttle = db.session.scalars(sa.select(SignInThrottle)).one()
+        throttle.blocked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
     assert sign_in(client, "desk@clinic.example").status_code == 302
 
