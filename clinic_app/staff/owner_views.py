@@ -36,6 +36,7 @@ from clinic_app.casework.queries import all_matching, counts_by_status
 from clinic_app.choices import Role
 from clinic_app.extensions import db
 from clinic_app.models import AuditEntry, StaffUser
+from clinic_app.settings import SettingsError, embed_origins
 from clinic_app.staff.access import client_address, owner_required
 from clinic_app.staff.blueprint import bp
 from clinic_app.staff.filters import filter_form, filters_in_words
@@ -218,10 +219,20 @@ def link_for(token: str) -> str:
 @login_required
 @owner_required
 def embed_snippets() -> Page:
-    """The snippets to paste into the clinic's website, with this app's address filled in."""
+    """The snippets to paste into the clinic's website, with this app's address filled in, and a check
+    of whether a site may show the form (a site not on the list shows an empty 'refused' box)."""
+    allowed = services.settings().embed_allowed_origins
+    site = (request.args.get("site") or "").strip()[:200]
+    try:
+        checked = embed_origins([site])[0] if site else None
+    except SettingsError:
+        checked = None
     return render_template(
         "staff/embed.html",
         base=services.settings().public_base_url,
-        allowed=services.settings().embed_allowed_origins,
+        allowed=allowed,
+        site=site,
+        site_origin=checked,
+        site_allowed=checked in allowed,
         script_bytes=(Path(str(current_app.static_folder)) / "js" / "embed.js").stat().st_size,
     )

@@ -8,7 +8,7 @@ import pytest
 
 from clinic_app.embed.theme import accent_colour, contrast_with_white
 from tests.conftest import build_app
-from tests.helpers import submit
+from tests.helpers import submit, visible_text
 
 SITE = "https://www.cascadeclinic.example"
 
@@ -132,3 +132,21 @@ def test_owners_get_the_snippets_with_their_address_filled_in(make_app):
 
 def test_the_public_form_still_works_on_its_own(client):
     assert submit(client).status_code == 303
+
+
+def test_owners_can_check_whether_a_site_may_show_the_form(make_app):
+    from tests.helpers import create_account, sign_in
+
+    app = make_app(EMBED_ALLOWED_ORIGINS=[SITE])
+    create_account(app, "owner@clinic.example", role="owner")
+    owner = app.test_client()
+    sign_in(owner, "owner@clinic.example")
+
+    def verdict(site: str) -> str:
+        return visible_text(owner.get("/staff/embed", query_string={"site": site}).get_data(as_text=True))
+
+    assert f"{SITE} may show the form." in verdict(SITE + "/")
+    refused = verdict("https://www.other-clinic.example")
+    assert "https://www.other-clinic.example is not on the list." in refused
+    assert "refused to connect" in refused and "EMBED_ALLOWED_ORIGINS" in refused
+    assert "That is not a site address." in verdict("www.other-clinic.example/contact")
