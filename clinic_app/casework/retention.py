@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from clinic_app.audit import AuditAction, record
 from clinic_app.choices import RequestStatus
 from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
 from clinic_app.models.types import DbSession
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,33 @@ def purge_old_requests(
     return Purged(references, message_ids)
 
 
+# The tables that hold a request's personal details.
+PERSONAL_TABLES = (
+    "consultation_request", "insurance_answers", "coverage_note", "request_note", "outbox_email",
+    "form_submission",
+)  # fmt: skip
+
+
 def erase_deleted_rows(session: DbSession) -> None:
-    """After a purge is committed, make SQLite write its zeroed pages (secure_delete is on) into the
-    database file and empty its write-ahead log, where the old pages would otherwise stay."""
-    if session.get_bind().dialect.name == "sqlite":
+    """After a purge is committed, make sure the deleted rows are gone from the database's files.
+
+    SQLite (secure_delete on) has zeroed them; its write-ahead log is emptied, where old pages would
+    otherwise stay. PostgreSQL only marks deleted rows dead, and they stay in the table's pages until
+    overwritten: VACUUM FULL rewrites each table and its indexes into new files without them. It
+    locks those tables for the seconds it takes, so the purge belongs at night (the systemd timer);
+    if a long transaction (an export) holds them, it gives up after 10 s rather than stall every
+    page, and the next purge rewrites them.
+    """
+    engine = session.get_bind().engine
+    if engine.dialect.name == "sqlite":
         session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    elif engine.dialect.name == "postgresql":
+        session.commit()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("SET lock_timeout = '10s'"))
+            try:
+                connection.execute(sa.text(f"VACUUM FULL {', '.join(PERSONAL_TABLES)}"))
+            except OperationalError:
+                log.warning(
+                    "purge: the tables were busy; the next purge rewrites them without the deleted rows"
+                )

@@ -96,3 +96,33 @@ def test_requests_sent_while_postgresql_is_stopped_come_back_whole_and_go_throug
     token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/request", data={**answers, "form_token": token}).status_code == 303
     assert stored_names(app) == ["Before The Outage", "During The Outage"]
+
+
+def test_after_a_purge_no_table_file_of_postgresql_holds_the_request(make_app, private_server, tmp_path):
+    from datetime import timedelta
+
+    from clinic_app.choices import CloseReason, RequestStatus
+    from clinic_app.models import utcnow
+
+    migrate_to(private_server.url, tmp_path / "migrate")
+    app = make_app(DATABASE_URL=private_server.url)
+    submit(app.test_client(), full_name="Purgeable Pennyworth", email="pennyworth@example.com")
+    with app.app_context():
+        found = db.session.scalars(sa.select(ConsultationRequest)).one()
+        found.status, found.close_reason = RequestStatus.CLOSED, CloseReason.BOOKED
+        found.closed_at = utcnow() - timedelta(days=400)
+        db.session.commit()
+        database_folder = db.session.scalar(
+            sa.text("SELECT oid FROM pg_database WHERE datname = current_database()")
+        )
+        db.session.remove()
+
+    assert "Removed 1 requests" in app.test_cli_runner().invoke(args=["requests", "purge"]).output
+    with app.app_context():
+        db.session.execute(sa.text("CHECKPOINT"))  # every page written to the table files
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    table_files = (private_server.data / "base" / str(database_folder)).iterdir()
+    stored = b"".join(path.read_bytes() for path in table_files if path.is_file())
+    assert b"Pennyworth" not in stored and b"pennyworth@example.com" not in stored
