@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -87,3 +90,47 @@ def test_check_names_the_settings_still_on_their_samples(make_app):
     assert result.exit_code == 1
     assert "CLINIC_NAME is still the sample value: set the clinic's name" in result.output
     assert "PUBLIC_BASE_URL is still the sample value" not in result.output, "the tests set it"
+
+
+def test_upgrading_removes_the_words_of_searches_logged_before_they_were_hashed(tmp_path):
+    import os
+
+    import sqlalchemy as sa
+
+    from tests.conftest import migrate_to, postgres_schema
+
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        with postgres_schema(server) as url:
+            _upgrade_old_searches(url, tmp_path, migrate_to, sa)
+    else:
+        _upgrade_old_searches(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path, migrate_to, sa)
+
+
+def _upgrade_old_searches(url, tmp_path, migrate_to, sa):
+    migrate_to(url, tmp_path, revision="0008_sign_in_throttle")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for detail in ('{"search": "jane doe", "status": "new"}', '{"search": "hash 0123abcd"}', "{}"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_entry (at, actor_email, ip_address, action, detail)"
+                    " VALUES (:at, 'desk@clinic.example', '127.0.0.1', 'viewed_list', :detail)"
+                ),
+                {"at": "2026-11-30 17:00:00+00", "detail": detail},
+            )
+    engine.dispose()
+    migrate_to(url, tmp_path, revision="head")
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        details = [
+            row[0] for row in connection.execute(sa.text("SELECT detail FROM audit_entry ORDER BY id"))
+        ]
+        assert [d if isinstance(d, dict) else json.loads(d) for d in details] == [
+            {"search": "(removed)", "status": "new"},
+            {"search": "hash 0123abcd"},
+            {},
+        ]
+    with engine.begin() as connection, pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        connection.execute(sa.text("UPDATE audit_entry SET action = 'changed'"))
+    engine.dispose()
