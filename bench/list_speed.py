@@ -169,7 +169,7 @@ def main() -> None:
             .update_query_dict({"options": f"-csearch_path={args.schema}"})
             .render_as_string(hide_password=False)
         )
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "OUTBOX_WORKER": "off",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" * 8, "OUTBOX_WORKER": "off",
            "MAIL_FILE_DIR": str(workdir / "mail"), "PYTHONPATH": str(ROOT)}  # fmt: skip
 
     began = time.perf_counter()

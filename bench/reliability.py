@@ -91,7 +91,7 @@ def main() -> None:
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     smtp_port = free_port()
     env = {
-        **os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_SERVER": "127.0.0.1", "MAIL_ALLOW_PLAIN_SMTP": "true",
+        **os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" * 8, "MAIL_SERVER": "127.0.0.1", "MAIL_ALLOW_PLAIN_SMTP": "true",
         "MAIL_PORT": str(smtp_port), "OUTBOX_WORKER": "thread", "OUTBOX_POLL_SECONDS": "1",
         "MIN_FILL_SECONDS": "0", "RATELIMIT_FORM": "1000000 per hour", "PYTHONPATH": str(ROOT),
     }  # fmt: skip

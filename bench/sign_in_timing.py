@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--tries", type=int, default=15)
     tries = parser.parse_args().tries
     instance = Path(tempfile.mkdtemp(prefix="sign-in-timing-"))
-    environ = {"SECRET_KEY": "bench", "OUTBOX_WORKER": "off", "RATELIMIT_ENABLED": "false"}
+    environ = {"SECRET_KEY": "bench-" * 8, "OUTBOX_WORKER": "off", "RATELIMIT_ENABLED": "false"}
     app = create_app(Settings.from_environ(environ, instance), {"TESTING": True})
     with app.app_context():
         upgrade()

@@ -113,7 +113,7 @@ class Settings:
         return cls(
             instance_path=instance,
             # Used as given: trimming a key would change it, and end every session and link.
-            secret_key=env.raw("SECRET_KEY") or secret_key(instance),
+            secret_key=strong_key(env.raw("SECRET_KEY")) or secret_key(instance),
             database_url=database_url(env.text("DATABASE_URL") or f"sqlite:///{instance / 'clinic.sqlite3'}"),
             public_base_url=public_base_url,
             mail_server=env.text("MAIL_SERVER"),
@@ -245,6 +245,17 @@ class _Environ:
         return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def strong_key(key: str) -> str:
+    """SECRET_KEY as set, refused when it is a placeholder or too short to resist guessing: anyone
+    who knows it can forge staff sessions and read the audit log's search hashes."""
+    if key and ("replace-with" in key or len(key) < 32):
+        raise SettingsError(
+            "SECRET_KEY must be at least 32 random characters (python3 -c 'import secrets;"
+            " print(secrets.token_hex(32))'), not a placeholder or a word"
+        )
+    return key
+
+
 def embed_origins(values: list[str]) -> list[str]:
     """Sites that may frame the form, as origins (scheme, host, port): a mistake stops the start."""
     origins = []
@@ -310,9 +321,21 @@ FIRST_SETTINGS = (
 
 def still_samples(settings: Settings) -> list[str]:
     """One line for each first setting still at its sample value, naming the variable and its job."""
-    samples = Settings.from_environ({"SECRET_KEY": "not used"}, settings.instance_path)
+    samples = Settings.from_environ(
+        {"SECRET_KEY": "not used, only compared with" * 2}, settings.instance_path
+    )
     return [
         f"{variable} is still the sample value: set {meaning}."
         for variable, name, meaning in FIRST_SETTINGS
         if getattr(settings, name) == getattr(samples, name)
+        or _looks_like_a_placeholder(getattr(settings, name))
     ]
+
+
+# Words that only deploy/clinic.env.example and the README's examples use.
+PLACEHOLDER_MARKERS = ("yourclinic", "your clinic name", "yourmailprovider", "replace-with", "password@")
+
+
+def _looks_like_a_placeholder(value: object) -> bool:
+    words = " ".join(value) if isinstance(value, tuple | frozenset) else str(value)
+    return any(marker in words.lower() for marker in PLACEHOLDER_MARKERS)

@@ -48,7 +48,7 @@ def valid_answers(**changes) -> dict[str, object]:
     return {key: value for key, value in answers.items() if value is not None}
 
 
-TEST_SECRET_KEY = "test-secret-key"
+TEST_SECRET_KEY = "test-secret-key-for-the-suite-only-0123456789"
 
 
 def signed_earlier(salt: str, seconds_ago: int, payload: object = None) -> str:

@@ -15,15 +15,20 @@ def test_a_mistake_names_the_variable_and_what_is_wrong(tmp_path):
         "OUTBOX_POLL_SECONDS": ("0", "OUTBOX_POLL_SECONDS must be 1 or more, not 0"),
         "SELF_PAY_VISIT_FEE": ("-5", "SELF_PAY_VISIT_FEE must be an amount in dollars"),
         "MAIL_PHI": ("some", "MAIL_PHI must be one of full, summary, link, not 'some'"),
+        "SECRET_KEY": ("hunter2", "SECRET_KEY must be at least 32 random characters"),
     }
     for variable, (value, message) in cases.items():
         with pytest.raises(SettingsError, match=message):
-            Settings.from_environ({"SECRET_KEY": "k", variable: value}, tmp_path)
+            Settings.from_environ({"SECRET_KEY": "k" * 32, variable: value}, tmp_path)
 
 
 def test_secrets_never_show_in_the_settings_repr(tmp_path):
     settings = Settings.from_environ(
-        {"SECRET_KEY": "s3cret-key", "MAIL_PASSWORD": "mail-pw", "DATABASE_URL": "postgresql://u:db-pw@h/db"},
+        {
+            "SECRET_KEY": "s3cret-key" * 4,
+            "MAIL_PASSWORD": "mail-pw",
+            "DATABASE_URL": "postgresql://u:db-pw@h/db",
+        },
         tmp_path,
     )
     shown = repr(settings)
@@ -32,12 +37,12 @@ def test_secrets_never_show_in_the_settings_repr(tmp_path):
 
 
 def test_the_first_settings_still_on_their_samples_are_named(tmp_path):
-    untouched = still_samples(Settings.from_environ({"SECRET_KEY": "k"}, tmp_path))
+    untouched = still_samples(Settings.from_environ({"SECRET_KEY": "k" * 32}, tmp_path))
     assert any(line.startswith("CLINIC_NAME is still the sample value") for line in untouched)
     assert len(untouched) == 14
     configured = Settings.from_environ(
         {
-            "SECRET_KEY": "k", "CLINIC_NAME": "Rainier Neck Clinic", "CLINIC_PHONE": "(360) 555-0100",
+            "SECRET_KEY": "k" * 32, "CLINIC_NAME": "Rainier Neck Clinic", "CLINIC_PHONE": "(360) 555-0100",
             "CLINIC_ADDRESS": "1 Main St, Olympia, WA", "STAFF_EMAILS": "desk@rainier.example",
             "PUBLIC_BASE_URL": "https://forms.rainier.example", "MAIL_SERVER": "smtp.rainier.example",
             "MAIL_FROM": "Requests <requests@rainier.example>", "EMBED_ALLOWED_ORIGINS": "https://rainier.example",

@@ -57,9 +57,9 @@ def test_the_session_cookie_is_httponly_lax_and_secure_over_https(make_app):
 
 
 def test_cookies_are_secure_by_default_when_the_app_is_served_over_https(tmp_path):
-    secure = {"SECRET_KEY": "k", "PUBLIC_BASE_URL": "https://forms.clinic.example"}
+    secure = {"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://forms.clinic.example"}
     assert Settings.from_environ(secure, tmp_path).session_cookie_secure
-    assert not Settings.from_environ({"SECRET_KEY": "k"}, tmp_path).session_cookie_secure
+    assert not Settings.from_environ({"SECRET_KEY": "k" * 32}, tmp_path).session_cookie_secure
 
 
 def test_the_public_form_sets_no_cookie(client):

@@ -108,7 +108,7 @@ def test_a_worker_killed_in_the_middle_of_a_send_does_not_lose_the_email(make_ap
     app = make_app(**smtp_server.config())
     submit(app.test_client())
     smtp_server.stall_next = True
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key",
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key-for-the-suite-only-0123456789",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port), "OUTBOX_POLL_SECONDS": "1",
            "MAIL_ALLOW_PLAIN_SMTP": "true"}  # fmt: skip
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run"],

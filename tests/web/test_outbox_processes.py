@@ -24,7 +24,7 @@ def start_worker(app, smtp_server) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-for-the-suite-only-0123456789",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_ALLOW_PLAIN_SMTP": "true",
         "MAIL_PORT": str(smtp_server.port),

@@ -8,7 +8,9 @@ import stat
 import subprocess
 from pathlib import Path
 
-from clinic_app.settings import Settings
+import pytest
+
+from clinic_app.settings import Settings, SettingsError, still_samples
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT_ROOT / "deploy" / "clinic.env.example"
@@ -27,7 +29,15 @@ def read_as_the_shell_does(path: Path) -> dict[str, str]:
 
 def test_the_example_settings_are_what_production_needs(tmp_path):
     values = read_as_the_shell_does(EXAMPLE)
+    # Unedited, the example does not start: its key is a placeholder.
+    with pytest.raises(SettingsError, match="SECRET_KEY must be at least 32 random characters"):
+        Settings.from_environ(values, tmp_path / "instance")
+    values["SECRET_KEY"] = "0123456789abcdef" * 4  # as an operator fills it in
     settings = Settings.from_environ(values, tmp_path / "instance")
+    # ... and flask check names every placeholder still in it.
+    flagged = " ".join(still_samples(settings))
+    for variable in ("CLINIC_NAME", "PUBLIC_BASE_URL", "MAIL_SERVER", "MAIL_FROM", "STAFF_EMAILS"):
+        assert f"{variable} is still the sample value" in flagged
 
     assert settings.public_base_url == "https://requests.yourclinic.com"
     assert settings.session_cookie_secure
@@ -48,7 +58,9 @@ def test_the_example_settings_are_what_production_needs(tmp_path):
 def test_clinic_flask_runs_a_command_with_the_settings_file(test_database, tmp_path):
     settings_file = tmp_path / "clinic.env"
     # The example as an operator fills it in; here, the test's database (a later line wins).
-    settings_file.write_text(EXAMPLE.read_text() + f"\nDATABASE_URL='{test_database}'\n")
+    settings_file.write_text(
+        EXAMPLE.read_text() + f"\nDATABASE_URL='{test_database}'\nSECRET_KEY={'0123456789abcdef' * 4}\n"
+    )
     backup = tmp_path / "clinic.backup"
 
     result = subprocess.run(
