@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from clinic_app.settings import PROJECT_ROOT, Settings
+from clinic_app.web.log_privacy import keep_secrets_out_of_request_logs
 
 
 def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
     app.config.from_mapping(flask_settings(settings))
     app.config.from_mapping(flask_config or {})
     configure_logging()
+    # Flask logs an unexpected error as "Exception on /request/received/<token> [GET]".
+    keep_secrets_out_of_request_logs(app.logger)
     register_services(app, settings)
     register_extensions(app, settings)
     register_template_helpers(app)
@@ -60,8 +63,6 @@ def flask_settings(settings: Settings) -> dict[str, Any]:
 
 
 def configure_logging() -> None:
-    from clinic_app.web.log_privacy import keep_secrets_out_of_request_logs
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Alembic announces each of its plugins at INFO on every start; that tells an operator nothing.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -273,3 +273,16 @@ def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail
         # Debian's SQLite zeroes deleted rows by default; the app asks for it on every build.
         assert db.session.execute(sa.text("PRAGMA secure_delete")).scalar() == 1
     assert "Quirke" not in audit and "quirke" not in audit
+
+
+def test_an_unexpected_error_on_a_page_with_a_token_logs_the_path_without_it(make_app, caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def broken(token: str):
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/request/received/<token>/broken", view_func=broken)
+    caplog.set_level(logging.DEBUG)
+    assert app.test_client().get("/request/received/SECRET-TOKEN-123/broken").status_code == 500
+    assert "Exception on /request/received/…" in caplog.text
+    assert "SECRET-TOKEN-123" not in caplog.text
