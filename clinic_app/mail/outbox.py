@@ -18,7 +18,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from clinic_app.choices import EmailState
-from clinic_app.mail.transports import Transport
+from clinic_app.mail.transports import PlainSMTPRefused, Transport
 from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
 from clinic_app.models.types import DbSession
 
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=2)
 CLAIM_LEASE = timedelta(minutes=5)
+# How often an email the settings refuse to send (health details, plain SMTP) is looked at again.
+SETTINGS_REFUSAL_WAIT = timedelta(minutes=5)
 
 
 def enqueue(
@@ -202,6 +204,13 @@ def failed_count(session: DbSession) -> int:
 def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
     email.claimed_until = None
+    if isinstance(error, PlainSMTPRefused):
+        # Nothing was tried: the settings forbid it. The email waits, its tries kept, and leaves at the
+        # first round after the settings are fixed.
+        email.attempts -= 1
+        email.next_attempt_at = now + SETTINGS_REFUSAL_WAIT
+        log.warning("email %s waits: %s", email.id, email.last_error)
+        return
     if email.attempts >= max_attempts:
         email.state = EmailState.FAILED
         log.error(

@@ -231,9 +231,9 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app):
     [
         ("full", ["Ana Díaz", "Headache that starts in the neck", "Premera Blue Cross", "Likely covered"], []),
         ("summary", ["Ana Díaz", "(503) 555-0142", "are in the dashboard"],
-         ["Headache that starts", "Headache days", "Premera", "Likely covered", "Worse after"]),
+         ["Headache that starts", "Headache days", "Premera", "Likely covered", "Worse after", "warning sign", "911"]),
         ("link", ["https://clinic.test/staff/requests/"],
-         ["Ana Díaz", "503", "Headache that starts", "Premera", "Likely covered", "Free 15-minute"]),
+         ["Ana Díaz", "503", "Headache that starts", "Premera", "Likely covered", "Free 15-minute", "warning sign", "911"]),
     ],
 )  # fmt: skip
 def test_mail_phi_sets_how_much_the_staff_email_carries(make_app, smtp_server, level, present, absent):
@@ -270,6 +270,7 @@ def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(m
     assert smtp_server.messages == [], "nothing left without TLS"
     (email,) = rows(app)
     assert "MAIL_USE_TLS=true" in email.last_error and "health details" in email.last_error
+    assert email.attempts == 0, "a refusal by the settings uses up none of the email's tries"
     from tests.helpers import create_account, sign_in
 
     create_account(app, "owner@clinic.example", role="owner")
@@ -284,7 +285,7 @@ def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(m
     # waits for TLS, even once it is due again.
     summary = make_app(**plain, MAIL_PHI="summary")
     submit(summary.test_client())
-    report = deliver(summary, now=utcnow() + timedelta(minutes=5))
+    report = deliver(summary, now=utcnow() + timedelta(minutes=6))
     assert (report.sent, report.retrying) == (1, 1)
     (sent,) = smtp_server.messages
     assert "Headache that starts" not in sent.get_body(preferencelist=("plain",)).get_content()
