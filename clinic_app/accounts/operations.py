@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from clinic_app.accounts.passwords import hash_password, password_matches, spend_a_password_check
 from clinic_app.accounts.rules import LOCK_FOR, after_failure, password_problem, wait_left
@@ -187,10 +188,7 @@ def sign_in(
         if state.locked and notify_lock is not None:
             notify_lock(user, SignInPause(ip_address, state.failures, LOCK_FOR))
         return SignIn(None, REFUSED)
-    if throttle in session.new:
-        session.expunge(throttle)
-    else:
-        session.delete(throttle)
+    session.delete(throttle)
     user.last_sign_in_at = now
     record(session, AuditAction.SIGNED_IN, actor=user, ip_address=ip_address)
     return SignIn(user, None)
@@ -221,15 +219,21 @@ def is_paused(session: DbSession, user: StaffUser, now: datetime | None = None) 
 
 
 def _throttle(session: DbSession, user: StaffUser, ip_address: str) -> SignInThrottle:
-    found = session.scalar(
-        select(SignInThrottle).where(
-            SignInThrottle.staff_id == user.id, SignInThrottle.ip_address == ip_address
-        )
+    """This account's count at this address, made if need be and locked until the caller commits, so
+    that sign-ins at the same moment neither collide on the new row nor lose a failure."""
+    address = ip_address[:45]
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        upsert(SignInThrottle)
+        .values(staff_id=user.id, ip_address=address, failures=0)
+        .on_conflict_do_nothing(index_elements=["staff_id", "ip_address"])
     )
-    if found is None:
-        found = SignInThrottle(staff_id=user.id, ip_address=ip_address[:45], failures=0)
-        session.add(found)
-    return found
+    return session.scalars(
+        select(SignInThrottle)
+        .where(SignInThrottle.staff_id == user.id, SignInThrottle.ip_address == address)
+        .with_for_update()
+    ).one()
 
 
 def _forget_failures(session: DbSession, user: StaffUser) -> int:

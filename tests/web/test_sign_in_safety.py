@@ -118,3 +118,20 @@ def test_an_owner_lifts_a_pause_and_it_is_audited(app, staff, owner_client):
     desk.environ_base["REMOTE_ADDR"] = "203.0.113.9"
     assert sign_in(desk, "desk@clinic.example").status_code == 302
     assert "unlocked" in audit_actions(app)
+
+
+def test_sign_ins_at_the_same_moment_are_each_counted_and_none_fails(app, staff):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def wrong_try(number: int) -> int:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
+        return sign_in(client, "desk@clinic.example", f"wrong guess {number}!").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(wrong_try, range(8)))
+    assert statuses == [400] * 8, "no 500 when two failures create the same address's count"
+    with app.app_context():
+        throttle = db.session.scalars(sa.select(SignInThrottle)).one()
+        # Three free tries are counted; the tries made while the pause had begun are refused uncounted.
+        assert throttle.failures == 3 and throttle.blocked_until is not None
