@@ -43,9 +43,20 @@ def limits_counted_apart(environ: dict[str, str], processes: int) -> str | None:
     return None
 
 
-refusal = limits_counted_apart(dict(os.environ), workers)
-if refusal:
-    raise SystemExit(f"Configuration error: {refusal}")
+def on_starting(server: object) -> None:
+    """Checked when gunicorn starts, on the number of processes it will really run (-w, --workers
+    and GUNICORN_CMD_ARGS override this file)."""
+    refusal = limits_counted_apart(dict(os.environ), server.cfg.workers)  # type: ignore[attr-defined]
+    if refusal:
+        raise SystemExit(f"Configuration error: {refusal}")
+
+
+def nworkers_changed(server: object, new_value: int, old_value: int | None) -> None:
+    """The same check when processes are added while running (SIGTTIN)."""
+    refusal = limits_counted_apart(dict(os.environ), new_value)
+    if refusal:
+        raise SystemExit(f"Configuration error: {refusal}")
+
 
 # How long a worker may go silent before it is killed and restarted: 120 s. The CSV export is
 # streamed, and 100,000 rows take about 10 s (README, "Speed with 100,000 requests"). A sync worker
