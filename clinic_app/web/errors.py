@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -11,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from clinic_app.audit import AuditAction, record
 from clinic_app.extensions import db
+from clinic_app.models import AuditEntry, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +68,24 @@ def audit_refused_sign_in(status: int, reason: str) -> None:
     if request.endpoint != "staff.sign_in_page" or request.method != "POST":
         return
     db.session.rollback()
+    address = request.remote_addr or "unknown"
+    # One row a minute per address and reason is the record; a flood of refused posts must not
+    # grow the append-only log without end.
+    recent = db.session.scalars(
+        sa.select(AuditEntry.detail).where(
+            AuditEntry.action == AuditAction.SIGN_IN_FAILED.value,
+            AuditEntry.ip_address == address[:45],
+            AuditEntry.at > utcnow() - timedelta(minutes=1),
+        )
+    )
+    if any(detail.get("reason") == reason for detail in recent):
+        return
     record(
         db.session,
         AuditAction.SIGN_IN_FAILED,
         actor=None,
         actor_email=request.form.get("email", "").strip()[:254] or "(blank)",
-        ip_address=request.remote_addr or "unknown",
+        ip_address=address,
         detail={"reason": reason, "status": status},
     )
     db.session.commit()
