@@ -188,14 +188,21 @@ def requests_purge(days: int | None, dry_run: bool) -> None:
     days = days or services.settings().data_retention_days
     purged = purge_old_requests(db.session, timedelta(days=days), dry_run=dry_run)
     db.session.commit()
-    if not dry_run:
-        erase_deleted_rows(db.session)
+    erased = True
+    if not dry_run and purged.references:
+        # The files first: once the rows are gone, nothing else names them.
         forget_written_emails(services.settings(), purged.message_ids)
+        erased = erase_deleted_rows(db.session)
     verb = "Would remove" if dry_run else "Removed"
     message = f"{verb} {len(purged.references)} requests closed more than {days} days ago"
     click.echo(message + (f": {', '.join(purged.references)}" if purged.references else "."))
     if not dry_run:
         log.info("%s (%s)", message, ", ".join(purged.references))
+    if not erased:
+        click.echo(
+            "The database was busy: the removed rows are still in its files. The next purge erases them."
+        )
+        raise SystemExit(1)
 
 
 backup_cli = AppGroup("backup", help="Backups of the database. They hold health data: keep them private.")

@@ -70,26 +70,38 @@ PERSONAL_TABLES = (
 )  # fmt: skip
 
 
-def erase_deleted_rows(session: DbSession) -> None:
+def erase_deleted_rows(session: DbSession) -> bool:
     """After a purge is committed, make sure the deleted rows are gone from the database's files.
 
     SQLite (secure_delete on) has zeroed them; its write-ahead log is emptied, where old pages would
     otherwise stay. PostgreSQL only marks deleted rows dead, and they stay in the table's pages until
-    overwritten: VACUUM FULL rewrites each table and its indexes into new files without them. It
-    locks those tables for the seconds it takes, so the purge belongs at night (the systemd timer);
-    if a long transaction (an export) holds them, it gives up after 10 s rather than stall every
-    page, and the next purge rewrites them.
+    overwritten: VACUUM FULL rewrites each table and its indexes into new files without them, and
+    ANALYZE renews the planner's statistics, which sample column values (names among them). That
+    locks those tables for the seconds it takes, and pages wait behind it, so the purge belongs at
+    night (the systemd timer); if a long transaction (an export) holds them, it gives up after 10 s
+    and the next purge rewrites them. Returns False when it could not finish.
     """
     engine = session.get_bind().engine
     if engine.dialect.name == "sqlite":
-        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    elif engine.dialect.name == "postgresql":
+        busy = session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
+        session.commit()
+        if busy:
+            log.warning("purge: a reader kept the write-ahead log busy; the next purge empties it")
+        return not busy
+    if engine.dialect.name == "postgresql":
         session.commit()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("SET lock_timeout = '10s'"))
             try:
-                connection.execute(sa.text(f"VACUUM FULL {', '.join(PERSONAL_TABLES)}"))
+                connection.execute(sa.text(f"VACUUM (FULL, ANALYZE) {', '.join(PERSONAL_TABLES)}"))
+                # The old statistics rows are dead tuples of pg_statistic: superusers can rewrite it
+                # too; for others PostgreSQL skips it with a warning.
+                connection.execute(sa.text("VACUUM FULL pg_statistic"))
             except OperationalError:
                 log.warning(
                     "purge: the tables were busy; the next purge rewrites them without the deleted rows"
                 )
+                return False
+            finally:
+                connection.execute(sa.text("RESET lock_timeout"))
+    return True

@@ -106,12 +106,20 @@ def test_after_a_purge_no_table_file_of_postgresql_holds_the_request(make_app, p
 
     migrate_to(private_server.url, tmp_path / "migrate")
     app = make_app(DATABASE_URL=private_server.url)
-    submit(app.test_client(), full_name="Purgeable Pennyworth", email="pennyworth@example.com")
+    client = app.test_client()
+    for number in range(30):  # enough rows for the planner's statistics to sample names
+        submit(client, full_name=f"Kept Patient {number:02}")
+    submit(client, full_name="Purgeable Pennyworth", email="pennyworth@example.com")
     with app.app_context():
-        found = db.session.scalars(sa.select(ConsultationRequest)).one()
+        found = db.session.scalars(
+            sa.select(ConsultationRequest).where(ConsultationRequest.full_name == "Purgeable Pennyworth")
+        ).one()
         found.status, found.close_reason = RequestStatus.CLOSED, CloseReason.BOOKED
         found.closed_at = utcnow() - timedelta(days=400)
         db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        assert "Pennyworth" in statistics_text(), "the statistics sampled the name: the test can see it"
         database_folder = db.session.scalar(
             sa.text("SELECT oid FROM pg_database WHERE datname = current_database()")
         )
@@ -126,3 +134,17 @@ def test_after_a_purge_no_table_file_of_postgresql_holds_the_request(make_app, p
     table_files = (private_server.data / "base" / str(database_folder)).iterdir()
     stored = b"".join(path.read_bytes() for path in table_files if path.is_file())
     assert b"Pennyworth" not in stored and b"pennyworth@example.com" not in stored
+    with app.app_context():
+        assert "Pennyworth" not in statistics_text()
+        assert len(stored_names(app)) == 30
+
+
+def statistics_text() -> str:
+    """What the planner's statistics hold of the request tables' values."""
+    rows = db.session.execute(
+        sa.text(
+            "SELECT coalesce(most_common_vals::text, '') || coalesce(histogram_bounds::text, '')"
+            " FROM pg_stats WHERE tablename IN ('consultation_request', 'outbox_email')"
+        )
+    )
+    return " ".join(row[0] for row in rows)
