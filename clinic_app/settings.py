@@ -109,7 +109,7 @@ class Settings:
         """Read and check every setting; raises SettingsError naming the first variable that is wrong."""
         env = _Environ(os.environ if environ is None else environ)
         instance = instance_path or PROJECT_ROOT / "instance"
-        public_base_url = (env.text("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        public_base_url = base_url(env.text("PUBLIC_BASE_URL") or "http://127.0.0.1:5000")
         return cls(
             instance_path=instance,
             # Used as given: trimming a key would change it, and end every session and link.
@@ -243,6 +243,19 @@ class _Environ:
     def listed(self, name: str, default: str = "") -> list[str]:
         raw = self.values.get(name, default)
         return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def base_url(raw: str) -> str:
+    """PUBLIC_BASE_URL as browsers write its origin: scheme and host in lower case, no default port,
+    no trailing slash. Forms are checked against it, so https://Forms.Example:443/ must still match."""
+    parts = urlsplit(raw.strip().rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"PUBLIC_BASE_URL must be an address like https://requests.yourclinic.com, not {raw!r}"
+        )
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
 
 
 def strong_key(key: str) -> str:

@@ -53,3 +53,15 @@ def test_the_first_settings_still_on_their_samples_are_named(tmp_path):
         tmp_path,
     )  # fmt: skip
     assert still_samples(configured) == []
+
+
+def test_the_public_address_is_written_as_browsers_write_origins(tmp_path):
+    def public(raw: str) -> str:
+        return Settings.from_environ(
+            {"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": raw}, tmp_path
+        ).public_base_url
+
+    assert public("https://Requests.YourClinic.com:443/") == "https://requests.yourclinic.com"
+    assert public("http://127.0.0.1:5101") == "http://127.0.0.1:5101"
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL must be an address"):
+        public("requests.yourclinic.com")
