@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from clinic_app.extensions import db
+from tests.conftest import migrate_to, postgres_schema
 from tests.helpers import submit
 
 
@@ -40,23 +44,24 @@ def test_outbox_send_command_delivers_what_is_due(make_app, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
-def test_upgrading_a_database_keeps_the_requests_already_in_it(tmp_path):
-    """Migrations run on real data: a request stored under the first schemas survives every later one."""
-    import os
-
-    import sqlalchemy as sa
-
-    from tests.conftest import migrate_to, postgres_schema
-
+@contextmanager
+def empty_database(tmp_path):
+    """A database of the engine under test with nothing in it: a schema of its own on PostgreSQL."""
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
         with postgres_schema(server) as url:
-            _upgrade_with_data(url, tmp_path, migrate_to, sa)
+            yield url
     else:
-        _upgrade_with_data(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path, migrate_to, sa)
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
 
 
-def _upgrade_with_data(url, tmp_path, migrate_to, sa):
+def test_upgrading_a_database_keeps_the_requests_already_in_it(tmp_path):
+    """Migrations run on real data: a request stored under the first schemas survives every later one."""
+    with empty_database(tmp_path) as url:
+        _upgrade_with_data(url, tmp_path)
+
+
+def _upgrade_with_data(url, tmp_path):
     migrate_to(url, tmp_path, revision="0002_estimates_and_network")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -93,21 +98,11 @@ def test_check_names_the_settings_still_on_their_samples(make_app):
 
 
 def test_upgrading_removes_the_words_of_searches_logged_before_they_were_hashed(tmp_path):
-    import os
-
-    import sqlalchemy as sa
-
-    from tests.conftest import migrate_to, postgres_schema
-
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server:
-        with postgres_schema(server) as url:
-            _upgrade_old_searches(url, tmp_path, migrate_to, sa)
-    else:
-        _upgrade_old_searches(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path, migrate_to, sa)
+    with empty_database(tmp_path) as url:
+        _upgrade_old_searches(url, tmp_path)
 
 
-def _upgrade_old_searches(url, tmp_path, migrate_to, sa):
+def _upgrade_old_searches(url, tmp_path):
     migrate_to(url, tmp_path, revision="0008_sign_in_throttle")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
