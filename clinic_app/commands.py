@@ -189,8 +189,9 @@ def requests_purge(days: int | None, dry_run: bool) -> None:
     purged = purge_old_requests(db.session, timedelta(days=days), dry_run=dry_run)
     db.session.commit()
     erased = True
-    if not dry_run and purged.references:
-        # The files first: once the rows are gone, nothing else names them.
+    if not dry_run:
+        # The files first: once the rows are gone, nothing else names them. The erasure runs even when
+        # nothing was removed today, so one that the database was too busy for is finished now.
         forget_written_emails(services.settings(), purged.message_ids)
         erased = erase_deleted_rows(db.session)
     verb = "Would remove" if dry_run else "Removed"
