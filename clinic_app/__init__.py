@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_compression(app)
     register_commands(app)
     return app
 
@@ -59,6 +60,8 @@ def flask_settings(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # Compressed where it is safe (see register_compression), not by Flask-Compress everywhere.
+        "COMPRESS_REGISTER": False,
     }
 
 
@@ -156,6 +159,22 @@ def register_security_headers(app: Flask) -> None:
     from clinic_app.web.security_headers import register_security_headers as register
 
     register(app)
+
+
+def register_compression(app: Flask) -> None:
+    """Compress public pages, CSS and JS. Not the staff pages: they carry a CSRF token that stays the
+    same for the session beside text a visitor can make them show (a search), which is what the
+    BREACH attack reads a secret from, one compressed length at a time."""
+    from flask import Response, request
+
+    from clinic_app.extensions import compress
+
+    compress.init_app(app)
+
+    def compress_unless_staff(response: Response) -> Response:
+        return response if request.blueprint == "staff" else compress.after_request(response)
+
+    app.after_request(compress_unless_staff)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,6 +24,7 @@ else:
     Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
+compress = Compress()
 login_manager = LoginManager()
 login_manager.login_view = "staff.sign_in_page"
 login_manager.login_message = "Please sign in to see that page."

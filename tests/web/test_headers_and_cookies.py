@@ -64,3 +64,22 @@ def test_cookies_are_secure_by_default_when_the_app_is_served_over_https(tmp_pat
 
 def test_the_public_form_sets_no_cookie(client):
     assert "Set-Cookie" not in client.get("/request").headers
+
+
+def test_public_pages_css_and_js_are_compressed_and_staff_pages_are_not(client):
+    import gzip
+
+    asked = {"Accept-Encoding": "gzip"}
+    page = client.get("/request", headers=asked)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    html = gzip.decompress(page.data).decode()
+    assert "Send my request" in html
+    assert len(page.data) < len(html.encode()) / 2
+    # Files are streamed, and streamed answers are compressed with brotli or zstd (as browsers accept).
+    for asset in ("/static/css/site.css", "/embed.js"):
+        encoded = client.get(asset, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert encoded.headers.get("Content-Encoding") in ("br", "zstd"), asset
+    # Staff pages carry a session-long CSRF token beside text a visitor controls: never compressed (BREACH).
+    assert "Content-Encoding" not in client.get("/staff/sign-in", headers=asked).headers
+    assert "Content-Encoding" not in client.get("/request").headers, "only when asked"
