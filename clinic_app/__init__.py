@@ -134,9 +134,11 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from clinic_app.web.assets import register_assets
     from clinic_app.web.templating import register_template_helpers as register
 
     register(app)
+    register_assets(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -83,3 +83,19 @@ def test_public_pages_css_and_js_are_compressed_and_staff_pages_are_not(client):
     # Staff pages carry a session-long CSRF token beside text a visitor controls: never compressed (BREACH).
     assert "Content-Encoding" not in client.get("/staff/sign-in", headers=asked).headers
     assert "Content-Encoding" not in client.get("/request").headers, "only when asked"
+
+
+def test_static_files_have_versioned_addresses_kept_a_year_and_there_is_a_favicon(client):
+    html = client.get("/request").get_data(as_text=True)
+    stylesheet = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', html).group(1)
+    assert re.search(r'src="/static/js/request-form\.js\?v=[0-9a-f]{12}"', html)
+    kept = client.get(stylesheet)
+    assert kept.status_code == 200
+    assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # An old or made-up version is not promised to anyone for a year.
+    assert "immutable" not in client.get("/static/css/site.css?v=000000000000").headers.get(
+        "Cache-Control", ""
+    )
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/png"
+    assert 'rel="icon"' in html
