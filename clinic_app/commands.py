@@ -83,7 +83,12 @@ def outbox_status_command() -> None:
 def outbox_send() -> None:
     """Send the email that is due now, once, and say what happened."""
     settings = services.settings()
-    report = deliver_due(db.session, transport_for(settings), max_attempts=settings.outbox_max_attempts)
+    report = deliver_due(
+        db.session,
+        transport_for(settings),
+        max_attempts=settings.outbox_max_attempts,
+        connections=settings.outbox_send_connections,
+    )
     click.echo(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}")
 
 

@@ -66,6 +66,8 @@ class Settings:
     outbox_worker: OutboxWorkerMode
     outbox_poll_seconds: int
     outbox_max_attempts: int
+    # How many connections to the mail server a worker sends on at once (one connection per share).
+    outbox_send_connections: int
 
     clinic_name: str
     clinic_phone: str
@@ -134,6 +136,7 @@ class Settings:
             ),
             outbox_poll_seconds=env.whole_number("OUTBOX_POLL_SECONDS", 10, lowest=1),
             outbox_max_attempts=env.whole_number("OUTBOX_MAX_ATTEMPTS", 20, lowest=1),
+            outbox_send_connections=env.whole_number("OUTBOX_SEND_CONNECTIONS", 4, lowest=1, highest=16),
             clinic_name=env.text("CLINIC_NAME") or "Cascade Headache & Neck Clinic",
             clinic_phone=env.text("CLINIC_PHONE") or "(503) 555-0142",
             clinic_address=env.text("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",

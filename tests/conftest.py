@@ -196,9 +196,20 @@ class SMTPServer:
         self.stalled: list[EmailMessage] = []
         self.stalling = threading.Event()
         self.release = threading.Event()
+        # A slow server: each message takes this long; the connections seen and the most at once.
+        self.seconds_per_message = 0.0
+        self.connections: set[int] = set()
+        self.most_at_once = 0
+        self._at_once = 0
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        self.connections.add(id(session))
+        if self.seconds_per_message:
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
+            await asyncio.sleep(self.seconds_per_message)
+            self._at_once -= 1
         message = message_from_bytes(envelope.content, policy=policy.default)
         if self.stall_next:
             self.stall_next = False

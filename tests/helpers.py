@@ -140,6 +140,7 @@ def deliver(app, now: datetime | None = None) -> DeliveryReport:
             db.session,
             transport_for(services(app).settings),
             max_attempts=services(app).settings.outbox_max_attempts,
+            connections=services(app).settings.outbox_send_connections,
             now=now,
         )
         db.session.remove()

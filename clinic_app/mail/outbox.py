@@ -9,6 +9,9 @@ and the retry carries the same Message-ID so the receiving side can tell it is t
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -81,17 +84,24 @@ def deliver_due(
     max_attempts: int,
     now: datetime | None = None,
     limit: int = 50,
+    connections: int = 1,
 ) -> DeliveryReport:
-    """Send the emails that are due, each claimed so that no other worker sends it at the same time."""
+    """Send the emails that are due, each claimed so that no other worker sends it at the same time.
+
+    The claimed emails are shared among up to ``connections`` senders, each with one connection for
+    its share, so a slow mail server is kept busy on several connections at once. Only this thread
+    touches the database: each result is recorded and committed as it arrives, so a worker that dies
+    mid-round has recorded every email it finished."""
     now = now or utcnow()
     report = DeliveryReport()
+    outgoing: dict[int, OutboxEmail] = {}
     for email_id in _claim_due(session, now, limit):
         email = session.get(OutboxEmail, email_id)
         assert email is not None
-        try:
-            transport.send(as_message(email, now), health_details=email.carries_health_details)
-        # Whatever goes wrong in one send is recorded on that row; the worker goes on with the rest.
-        except Exception as error:
+        outgoing[email_id] = email
+    for email_id, error in _send_all(transport, outgoing, now, connections):
+        email = outgoing[email_id]
+        if error is not None:
             _record_failure(email, error, now, max_attempts)
             if email.state is EmailState.FAILED:
                 report.failed += 1
@@ -105,6 +115,46 @@ def deliver_due(
             report.sent += 1
         session.commit()
     return report
+
+
+def _send_all(
+    transport: Transport, outgoing: dict[int, OutboxEmail], now: datetime, connections: int
+) -> Iterator[tuple[int, Exception | None]]:
+    """Send the emails on up to ``connections`` threads; yield (id, error or None) as each finishes."""
+    messages = {
+        email_id: (as_message(email, now), email.carries_health_details)
+        for email_id, email in outgoing.items()
+    }
+    ids = list(messages)
+    shares = [ids[start::connections] for start in range(min(connections, len(ids)))]
+    results: queue.Queue[tuple[int, Exception | None]] = queue.Queue()
+
+    def send_share(share: list[int]) -> None:
+        done: set[int] = set()
+        try:
+            with transport.open() as send:
+                for email_id in share:
+                    message, health_details = messages[email_id]
+                    try:
+                        send(message, health_details=health_details)
+                    # Whatever goes wrong in one send is recorded on that row; the rest go on.
+                    except Exception as error:
+                        results.put((email_id, error))
+                    else:
+                        results.put((email_id, None))
+                    done.add(email_id)
+        except Exception as error:  # closing the connection failed: the sends already stand
+            for email_id in share:
+                if email_id not in done:
+                    results.put((email_id, error))
+
+    senders = [threading.Thread(target=send_share, args=(share,), daemon=True) for share in shares]
+    for sender in senders:
+        sender.start()
+    for _ in ids:
+        yield results.get()
+    for sender in senders:
+        sender.join()
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -12,8 +14,14 @@ from typing import Protocol
 from clinic_app.settings import Settings, private_file
 
 
+class Send(Protocol):
+    def __call__(self, message: EmailMessage, *, health_details: bool) -> None: ...
+
+
 class Transport(Protocol):
-    def send(self, message: EmailMessage, *, health_details: bool) -> None: ...
+    def open(self) -> AbstractContextManager[Send]:
+        """A way to send several emails in a row, over one connection where there is one."""
+        ...
 
     def describe(self) -> str: ...
 
@@ -36,9 +44,36 @@ class SMTPTransport:
     def refuses_health_details(self) -> bool:
         return not (self.use_tls or self.use_ssl or self.allow_plain_for_health_details)
 
-    def send(self, message: EmailMessage, *, health_details: bool) -> None:
-        if health_details and self.refuses_health_details:
-            raise PlainSMTPRefused(PLAIN_SMTP_REFUSAL)
+    @contextmanager
+    def open(self) -> Iterator[Send]:
+        """One SMTP connection for a run of emails: connected at the first send, connected again
+        after it drops, and closed at the end. A refused message leaves the connection usable."""
+        client: smtplib.SMTP | None = None
+
+        def send(message: EmailMessage, *, health_details: bool) -> None:
+            nonlocal client
+            if health_details and self.refuses_health_details:
+                raise PlainSMTPRefused(PLAIN_SMTP_REFUSAL)
+            if client is None:
+                client = self._connect()
+            try:
+                client.send_message(message)
+            except (smtplib.SMTPServerDisconnected, OSError):
+                client = None
+                raise
+            except smtplib.SMTPResponseException as refused:
+                if refused.smtp_code == 421:  # the server is closing this connection
+                    client = None
+                raise
+
+        try:
+            yield send
+        finally:
+            if client is not None:
+                with suppress(smtplib.SMTPException, OSError):
+                    client.quit()
+
+    def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context(cafile=self.ca_file or None)
         if self.use_ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -46,12 +81,15 @@ class SMTPTransport:
             )
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             if self.use_tls and not self.use_ssl:
                 client.starttls(context=context)
             if self.username:
                 client.login(self.username, self.password)
-            client.send_message(message)
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def describe(self) -> str:
         security = "SSL" if self.use_ssl else "STARTTLS" if self.use_tls else "plain"
@@ -61,6 +99,10 @@ class SMTPTransport:
 @dataclass(frozen=True)
 class FileTransport:
     directory: Path
+
+    @contextmanager
+    def open(self) -> Iterator[Send]:
+        yield self.send
 
     def send(self, message: EmailMessage, *, health_details: bool) -> None:
         target = self.path_for(message["Message-ID"])

@@ -28,7 +28,10 @@ class OutboxWorker:
         with self.app.app_context():
             try:
                 deliver_due(
-                    db.session, transport_for(self.settings), max_attempts=self.settings.outbox_max_attempts
+                    db.session,
+                    transport_for(self.settings),
+                    max_attempts=self.settings.outbox_max_attempts,
+                    connections=self.settings.outbox_send_connections,
                 )
             # The database may be briefly unreachable; the loop must outlive that and try again.
             except Exception:

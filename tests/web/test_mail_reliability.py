@@ -289,3 +289,19 @@ def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(m
     assert (report.sent, report.retrying) == (1, 1)
     (sent,) = smtp_server.messages
     assert "Headache that starts" not in sent.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_a_slow_mail_server_gets_several_connections_at_once_each_reused_and_every_email_once(
+    make_app, smtp_server
+):
+    app = make_app(**smtp_server.config(), OUTBOX_SEND_CONNECTIONS=4)
+    client = app.test_client()
+    for number in range(12):
+        submit(client, full_name=f"Patient {number}")
+    smtp_server.seconds_per_message = 0.2
+    report = deliver(app)
+    assert (report.sent, report.retrying, report.failed) == (12, 0, 0)
+    assert len({message["Message-ID"] for message in smtp_server.messages}) == 12 == len(smtp_server.messages)
+    assert len(smtp_server.connections) == 4, "one connection per sender, reused for its share"
+    assert smtp_server.most_at_once > 1, "the senders worked at the same time"
+    assert all(row.state is EmailState.SENT for row in rows(app))
