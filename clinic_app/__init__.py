@@ -21,7 +21,8 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
     ``RuleFileError`` for the rules file) before anything is served.
     """
     settings = settings or Settings.from_environ()
-    overridden = sorted((flask_config or {}).keys() & flask_settings(settings).keys())
+    from_settings = flask_settings(settings)
+    overridden = sorted((flask_config or {}).keys() & from_settings.keys())
     if overridden:
         raise ValueError(f"{', '.join(overridden)} come from the settings; set them there")
     app = Flask(
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(settings.instance_path),
     )
-    app.config.from_mapping(flask_settings(settings))
+    app.config.from_mapping(from_settings)
     app.config.from_mapping(flask_config or {})
     configure_logging()
     # Flask logs an unexpected error as "Exception on /request/received/<token> [GET]".

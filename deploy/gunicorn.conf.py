@@ -46,14 +46,16 @@ def limits_counted_apart(environ: dict[str, str], processes: int) -> str | None:
 def on_starting(server: object) -> None:
     """Checked when gunicorn starts, on the number of processes it will really run (-w, --workers
     and GUNICORN_CMD_ARGS override this file)."""
-    refusal = limits_counted_apart(dict(os.environ), server.cfg.workers)  # type: ignore[attr-defined]
-    if refusal:
-        raise SystemExit(f"Configuration error: {refusal}")
+    refuse_limits_counted_apart(server.cfg.workers)  # type: ignore[attr-defined]
 
 
 def nworkers_changed(server: object, new_value: int, old_value: int | None) -> None:
     """The same check when processes are added while running (SIGTTIN)."""
-    refusal = limits_counted_apart(dict(os.environ), new_value)
+    refuse_limits_counted_apart(new_value)
+
+
+def refuse_limits_counted_apart(processes: int) -> None:
+    refusal = limits_counted_apart(dict(os.environ), processes)
     if refusal:
         raise SystemExit(f"Configuration error: {refusal}")
 
