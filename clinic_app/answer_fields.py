@@ -106,7 +106,7 @@ ANSWER_FIELDS: tuple[AnswerField, ...] = (
 NOT_ANSWERS = {
     Table.REQUEST: {
         "id", "reference", "created_at", "status", "consented_at", "search_text", "close_reason",
-        "closed_at", "spam_reason", "assigned_to_id",
+        "closed_at", "spam_reason", "assigned_to_id", "phone_display",
     },
     Table.INSURANCE: {"request_id"},
 }  # fmt: skip
@@ -127,21 +127,20 @@ def columns(answers: Any, table: Table) -> dict[str, Any]:
 
 
 def rows(request: Any, place: Place, carriers: Mapping[str, str]) -> list[AnswerRow]:
-    """The request's answers as staff read them in ``place``. Empty answers are written with their
-    ``when_empty`` text, or left out where they have none (the export keeps every column)."""
+    """The request's answers as staff read them in ``place`` (the email or the staff page; the export
+    reads its columns alone, in ``casework.export``). Empty answers are written with their
+    ``when_empty`` text, or left out where they have none."""
     found = []
     for field in ANSWER_FIELDS:
         if place not in field.places:
             continue
         stored = request.insurance if field.table is Table.INSURANCE else request
         value = getattr(stored, field.name)
-        empty = value is None or value == "" or value == []
-        if empty and place is not Place.EXPORT:
-            if field.when_empty is None:
-                continue
-            found.append(AnswerRow(field, field.when_empty, value))
+        if value is None or value == "" or value == []:
+            if field.when_empty is not None:
+                found.append(AnswerRow(field, field.when_empty, value))
         else:
-            found.append(AnswerRow(field, "" if empty else written(field, value, carriers), value))
+            found.append(AnswerRow(field, written(field, value, carriers), value))
     return found
 
 

@@ -1,8 +1,9 @@
 """gunicorn's settings for the clinic app: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
 
 `make serve` and deploy/systemd/clinic-web.service run it this way. A few values come from the
-environment (GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_ACCESS_LOG); the app's own
-settings come from the environment as always (see the README's Configuration).
+environment (GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT,
+GUNICORN_ACCESS_LOG); the app's own settings come from the environment as always (see the README's
+Configuration).
 
 The access log names the method, the path and the status, never a query string, a referrer or a
 header: staff searches (`/staff/?q=jane`), phone numbers and links' tokens stay out of it. The
@@ -28,6 +29,12 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
+
+# A worker that sends no sign of life for this long is killed, and its download cut off. The CSV
+# export of a million requests streams for about half a minute on a small machine (the README's
+# benchmark); a sync worker (GUNICORN_THREADS=1) gives no sign of life while it streams, so the
+# limit leaves it room. A cut-off export is logged as stopped, never as finished.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 
 
 def limits_counted_apart(environ: dict[str, str], processes: int) -> str | None:

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from clinic_app.models.requests import described_by_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -94,7 +96,12 @@ def run_migrations_online():
             # pragma outside a transaction, so it is set before the migration's transaction begins.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            include_name=lambda name, type_, parents: described_by_models(name, type_),
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

@@ -73,16 +73,21 @@ PERSONAL_TABLES = (
 def erase_deleted_rows(session: DbSession) -> bool:
     """After a purge is committed, make sure the deleted rows are gone from the database's files.
 
-    SQLite (secure_delete on) has zeroed them; its write-ahead log is emptied, where old pages would
-    otherwise stay. PostgreSQL only marks deleted rows dead, and they stay in the table's pages until
-    overwritten: VACUUM FULL rewrites each table and its indexes into new files without them, and
-    ANALYZE renews the planner's statistics, which sample column values (names among them). That
-    locks those tables for the seconds it takes, and pages wait behind it, so the purge belongs at
-    night (the systemd timer); if a long transaction (an export) holds them, it gives up after 10 s
-    and the next purge rewrites them. Returns False when it could not finish.
+    SQLite (secure_delete on) has zeroed them, but the search index keeps a deleted row's trigrams
+    in its older segments until they are merged: "optimize" merges them all into one without them.
+    Then the write-ahead log is emptied, where old pages would otherwise stay.
+
+    PostgreSQL only marks deleted rows dead, and they stay in the table's pages until overwritten:
+    VACUUM FULL rewrites each table and its indexes (the trigram index too) into new files without
+    them, and ANALYZE renews the planner's statistics, which sample column values (names among
+    them). That locks those tables for the seconds it takes, and pages wait behind it, so the purge
+    belongs at night (the systemd timer); if a long transaction (an export) holds them, it gives up
+    after 10 s and the next purge rewrites them. Returns False when it could not finish.
     """
     engine = session.get_bind().engine
     if engine.dialect.name == "sqlite":
+        session.execute(sa.text("INSERT INTO request_search (request_search) VALUES ('optimize')"))
+        session.commit()
         busy = session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
         session.commit()
         if busy:

@@ -6,6 +6,7 @@ import secrets
 
 from clinic_app.answer_fields import Table, columns
 from clinic_app.coverage import ClinicFacts, RuleBook, build_note
+from clinic_app.formatting import phone_for_people
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.intake.search import search_text
 from clinic_app.mail.staff_email import queue_staff_email
@@ -43,6 +44,7 @@ def submit_request(
         consented_at=now,
         spam_reason=spam_reason,
         search_text=search_text(answers.full_name, answers.email, answers.phone_e164),
+        phone_display=phone_for_people(answers.phone_e164) or None,
         insurance=InsuranceAnswers(**columns(answers.insurance, Table.INSURANCE)),
         coverage_note=StoredCoverageNote(
             status=note.status,

@@ -11,6 +11,7 @@ from clinic_app.models.requests import (
     FormSubmission,
     InsuranceAnswers,
     RequestNote,
+    RequestStatusCount,
     StoredCoverageNote,
 )
 from clinic_app.models.staff import SignInThrottle, StaffUser
@@ -24,6 +25,7 @@ __all__ = [
     "InsuranceAnswers",
     "OutboxEmail",
     "RequestNote",
+    "RequestStatusCount",
     "SignInThrottle",
     "StaffUser",
     "StoredCoverageNote",

@@ -66,13 +66,6 @@ def test_rows_write_each_answer_in_words_and_say_so_when_one_is_empty():
     assert "Visit type" not in found
 
 
-def test_the_export_keeps_every_column_even_when_empty():
-    found = rows(stored_request(), Place.EXPORT, {})
-    labels = [row.field.label for row in found]
-    assert labels[:3] == ["Visit type", "Name", "Phone"]
-    assert dict(zip(labels, (row.text for row in found), strict=True))["Plan type"] == ""
-
-
 def test_the_export_columns_keep_their_order():
     # Clinics may read the export by column position: a new answer goes in without moving the others.
     assert export_columns() == [

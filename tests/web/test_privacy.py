@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from clinic_app.accounts.operations import find_by_email, issue_password_link
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest
-from tests.conftest import free_port
+from tests.conftest import free_port, migrate_to
 from tests.helpers import (
     STAFF_PASSWORD,
     LiveServer,
@@ -225,8 +225,7 @@ def test_the_database_the_secret_key_and_written_emails_are_readable_by_the_app_
     instance = tmp_path / "private-instance"
     database = instance / "clinic.sqlite3"
     app = build_app(f"sqlite:///{database}", instance, SECRET_KEY="", MAIL_FILE_DIR=instance / "mail")
-    with app.app_context():
-        db.create_all()
+    migrate_to(f"sqlite:///{database}", instance)
     submit(app.test_client())
     deliver(app)
     emails = list((instance / "mail").glob("*.eml"))
@@ -246,8 +245,7 @@ def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail
     instance = tmp_path / "purge-instance"
     database = instance / "clinic.sqlite3"
     app = build_app(f"sqlite:///{database}", instance, MAIL_FILE_DIR=instance / "mail")
-    with app.app_context():
-        db.create_all()
+    migrate_to(f"sqlite:///{database}", instance)
     create_account(app, "desk@clinic.example")
     submit(app.test_client(), **PATIENT)
     deliver(app)
@@ -255,6 +253,9 @@ def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail
     staff = app.test_client()
     sign_in(staff, "desk@clinic.example")
     assert "Zebulon Quirke" in staff.get("/staff/?q=Quirke").get_data(as_text=True)
+    # The search index keeps the name as trigrams, each written out in its pages.
+    trigrams = [b"qui", b"uir", b"irk", b"rke"]
+    assert all(trigram in stored_bytes(instance) for trigram in trigrams)
     with app.app_context():
         found = db.session.scalars(sa.select(ConsultationRequest)).one()
         found.status, found.close_reason = RequestStatus.CLOSED, CloseReason.BOOKED
@@ -263,8 +264,8 @@ def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail
 
     assert "Removed 1 requests" in app.test_cli_runner().invoke(args=["requests", "purge"]).output
 
-    files = [database, *instance.glob("clinic.sqlite3-*")]
-    stored = b"".join(path.read_bytes() for path in files)
+    stored = stored_bytes(instance)
+    assert not [trigram for trigram in trigrams if trigram in stored], "the search index still holds the name"
     for detail in NEVER_LOGGED:
         assert detail.encode() not in stored, f"{detail!r} is still in the database files"
     assert not list((instance / "mail").glob("*.eml")), "the written staff email is gone"
@@ -273,6 +274,10 @@ def test_after_a_purge_nothing_of_the_request_is_left_in_the_database_files_mail
         # Debian's SQLite zeroes deleted rows by default; the app asks for it on every build.
         assert db.session.execute(sa.text("PRAGMA secure_delete")).scalar() == 1
     assert "Quirke" not in audit and "quirke" not in audit
+
+
+def stored_bytes(instance: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in instance.glob("clinic.sqlite3*"))
 
 
 def test_an_unexpected_error_on_a_page_with_a_token_logs_the_path_without_it(make_app, caplog):
