@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import redirect, render_template, request
+from flask import current_app, redirect, render_template, request, session
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from clinic_app.extensions import db, limiter
@@ -26,6 +26,7 @@ from clinic_app.web.form_tokens import (
     request_already_sent,
     same_machine_origins,
 )
+from clinic_app.web.page_cache import rendered_pages
 from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
 from clinic_app.web.responses import Page
 
@@ -47,27 +48,49 @@ FOREIGN_ORIGIN = (
 def request_form_page(template: str, confirmation_url: Callable[[str], str], **context: Any) -> Page:
     """GET shows the form with a fresh token; POST stores the request once, then redirects to its
     confirmation. Problems show beside the kept answers, with a 400 (a 503 when the database is away)."""
-    form = RequestForm(data=context.pop("initial", None))
-    if request.method == "POST":
-        status = 400
-        if _refuse(form) is None:
-            try:
-                sent = _store_once(form)
-            except (OperationalError, InterfaceError):
-                # The database is away (restarting, unreachable): nothing was stored, so the visitor
-                # keeps every answer and sends again, rather than meeting an error page.
-                db.session.rollback()
-                log.error("request form: the database could not be reached; the visitor was asked to resend")
-                form.form_token.errors = [DATABASE_AWAY]
-                sent, status = None, 503
-            if sent is not None:
-                return redirect(
-                    confirmation_url(confirmation_token(services.settings().secret_key, sent)), 303
-                )
-    else:
-        status = 200
+    initial = context.pop("initial", None)
+    if request.method != "POST":
+        return _blank_form_page(template, initial, context), 200
+    form = RequestForm(data=initial)
+    status = 400
+    if _refuse(form) is None:
+        try:
+            sent = _store_once(form)
+        except (OperationalError, InterfaceError):
+            # The database is away (restarting, unreachable): nothing was stored, so the visitor
+            # keeps every answer and sends again, rather than meeting an error page.
+            db.session.rollback()
+            log.error("request form: the database could not be reached; the visitor was asked to resend")
+            form.form_token.errors = [DATABASE_AWAY]
+            sent, status = None, 503
+        if sent is not None:
+            return redirect(confirmation_url(confirmation_token(services.settings().secret_key, sent)), 303)
     form.form_token.data = issue_form_token(services.settings().secret_key)
     return render_template(template, form=form, **context), status
+
+
+def _blank_form_page(template: str, initial: dict[str, Any] | None, context: dict[str, Any]) -> str:
+    """The form before anything is sent. It is the same page for every visitor but for its token, so
+    it is rendered once per process for each set of embed options, and each visit gets it with a
+    fresh token put in."""
+    token = issue_form_token(services.settings().secret_key)
+
+    def render(form_token: str) -> str:
+        form = RequestForm(data=initial)
+        form.form_token.data = form_token
+        return render_template(template, form=form, **context)
+
+    # A message flashed by a staff page in this browser shows once, on the next page: this visitor's
+    # own page, not one to keep. With templates reloaded on change (flask run --debug), a kept page
+    # would hide the change.
+    if "_flashes" in session or current_app.jinja_env.auto_reload:
+        return render(token)
+    # Everything the page is rendered from besides the app itself (whose settings, clinic details and
+    # static files' versions stay put for the life of the process): the template, what the view
+    # passes (the embed's checked options; their order is the order of the form's action's query)
+    # and the prefix the app is served under, which url_for() puts before every address.
+    key = (template, request.script_root, repr(initial), repr(context))
+    return rendered_pages(current_app._get_current_object()).page(key, render, token)  # type: ignore[attr-defined]
 
 
 def own_origins() -> set[str]:
