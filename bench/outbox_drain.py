@@ -21,11 +21,16 @@ from flask_migrate import upgrade
 
 from clinic_app import create_app
 from clinic_app.settings import Settings
-from tests.conftest import SMTPServer
-from tests.helpers import deliver, submit
 
 
 def drain(emails: int, seconds: float, connections: int) -> float:
+    """Seconds for one delivery round to send `emails` queued emails through a mail server taking
+    `seconds` per message, on `connections` connections; checks each arrived exactly once."""
+    # Imported here: tests.conftest switches this process to cheap password hashes when imported,
+    # which must not touch the rest of a suite that imports this module.
+    from tests.conftest import SMTPServer
+    from tests.helpers import deliver, submit
+
     server = SMTPServer()
     server.start()
     instance = Path(tempfile.mkdtemp(prefix="outbox-drain-"))

@@ -19,6 +19,7 @@ import os
 import re
 import shlex
 import statistics
+import subprocess
 import sys
 import time
 import urllib.error
@@ -111,6 +112,8 @@ def form_page_row(rounds: int) -> Row:
             what, f"not measured: bench/form_page.py could not be imported ({missing})", "", target, None
         )
     result: dict[str, Any] = measure_form_page(rounds=rounds)
+    if not {"form_rps", "bare_rps", "form_p50_ms", "bare_p50_ms", "page_bytes"} <= result.keys():
+        return Row(what, f"not read: measure_form_page() returned {sorted(result)}", "", target, None)
     share = result["form_rps"] / result["bare_rps"]
     measured = (
         f"{result['form_rps']:,.0f} vs {result['bare_rps']:,.0f} requests/s, p50 {ms(result['form_p50_ms'])} vs"
@@ -131,9 +134,13 @@ def list_latencies(
     in turn, and the medians of the rounds are kept."""
     paths = list_paths()
     per_round: dict[tuple[str, SeededDatabase], list[tuple[float, float]]] = {}
-    for server, opener in servers.values():
-        for path in paths.values():
+    person = searched_name()
+    for seed, (server, opener) in servers.items():
+        for name, path in paths.items():
             timed_gets(opener, server.base + path, 2)  # warm the caches of both processes
+            # A search that finds nothing would be timed as fast as a broken one: both must find them.
+            if "search" in name and person not in opener.open(server.base + path).read().decode():
+                raise SystemExit(f"{seed.label}: the {name} ({path}) does not list {person}")
     for number in range(1, rounds + 1):
         note(f"list pages, round {number} of {rounds}")
         for name, path in paths.items():
@@ -592,11 +599,23 @@ def main(argv: list[str] | None = None) -> None:
     if "start" not in args.skip:
         rows.append(worker_start_row(seeds[0], cache))
     if "outbox" not in args.skip:
-        rows.append(outbox_row(20, 0.5 if args.quick else 2.0, [1, 4, 10]))
+        # As the issue measured it, 2 s a message; 0.5 s for a quick look.
+        emails, seconds = (20, 0.5) if args.quick else (40, 2.0)
+        rows.append(outbox_row(emails, seconds, [1, 4, 10]))
 
     rows.sort(key=lambda row: int(row.what.split(".")[0]))
     print_table(rows)
     print(f"\nMeasured in {time.perf_counter() - began:.0f} s (seeding included).")
+
+
+def code_version() -> str:
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"git {git('rev-parse', '--short', 'HEAD') or 'unknown'}" + (
+        " with uncommitted changes" if changed else ""
+    )
 
 
 def list_and_counts_rows(seeds: list[SeededDatabase], cache: Path, args: argparse.Namespace) -> list[Row]:
