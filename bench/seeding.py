@@ -1,10 +1,10 @@
 """Databases of N requests for the benchmarks, seeded fast and kept between runs.
 
-Each size gets its own SQLite file or its own PostgreSQL schema under the cache folder
-(.bench-cache/, git-ignored). A database is reused when its migration head, a fingerprint of the
+Each size gets its own SQLite file in the cache folder (.bench-cache/, git-ignored) or its own
+PostgreSQL schema in the database clinic_bench, which the benchmark creates on the given server. A database is reused when its migration head, a fingerprint of the
 migration files, its row count and the benchmark's owner account all match; otherwise it is wiped and
 seeded again. Rows go in through the driver, not the ORM: COPY on PostgreSQL, executemany in large
-transactions on SQLite, so a million requests take a minute or two rather than an hour. The tables
+transactions on SQLite, so a million requests take minutes rather than hours. The tables
 are reflected after `flask db upgrade`, so every NOT NULL column is accounted for: a new one the
 benchmark cannot fill stops the seeding with its name.
 
@@ -80,8 +80,9 @@ def phone_of(i: int) -> str:
 
 
 def phone_display(e164: str) -> str:
-    """ "(503) 555-0142", as the app writes a US number; computed here because parsing each of a
-    million numbers with phonenumbers would cost more than the rest of the seeding."""
+    """A US number as the app shows it, like (503) 555-0142. Written out here: parsing a million
+    numbers with phonenumbers would cost more than the rest of the seeding (checked against the
+    app's phone_for_people before each seeding)."""
     digits = e164[2:]
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 

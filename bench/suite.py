@@ -26,9 +26,10 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -141,10 +142,10 @@ def list_latencies(
     person = searched_name()
     for seed, (server, opener) in servers.items():
         for name, path in paths.items():
-            timed_gets(opener, server.base + path, 2)  # warm the caches of both processes
+            timed_gets(opener, server.base + path, 2)  # warm up: statements prepared, pages cached
             # A search that finds nothing would be timed as fast as a broken one: both must find them.
             if "search" in name and person not in opener.open(server.base + path).read().decode():
-                raise SystemExit(f"{seed.label}: the {name} ({path}) does not list {person}")
+                raise RuntimeError(f"{seed.label}: the {name} ({path}) does not list {person}")
     for number in range(1, rounds + 1):
         note(f"list pages, round {number} of {rounds}")
         for name, path in paths.items():
@@ -353,7 +354,7 @@ def export_once(seed: SeededDatabase, cache: Path) -> Export:
         # Signing in checks the password with scrypt (32 MB for a moment): not the export's memory.
         before = max(memory_mb(pid, "VmRSS") for pid in server.worker_pids())
         if not server.reset_worker_peaks():
-            raise SystemExit("cannot reset the workers' peak memory (/proc/<pid>/clear_refs)")
+            raise RuntimeError("cannot reset the workers' peak memory (/proc/<pid>/clear_refs)")
         began = time.perf_counter()
         size_bytes = lines = 0
         with opener.open(f"{server.base}/staff/export.csv", timeout=600) as response:
@@ -588,7 +589,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if "form" not in args.skip:
         note("form page against bare Flask")
-        rows.append(form_page_row(args.rounds))
+        rows += section("1", "GET /request against bare Flask", lambda: [form_page_row(args.rounds)])
 
     engines = list(args.engines)
     if "postgresql" in engines and not postgres_answers(args.postgres_url):
@@ -604,19 +605,31 @@ def main(argv: list[str] | None = None) -> None:
             seeds.append(seed)
 
     if "list" not in args.skip:
-        rows += list_and_counts_rows(seeds, cache, args)
+        rows += section("2", "staff list, searches, counts, queries, compression, static files",
+                        lambda: list_and_counts_rows(seeds, cache, args))  # fmt: skip
     if "export" not in args.skip:
-        rows += export_rows(seeds, cache)
+        rows += section("6", "CSV export", lambda: export_rows(seeds, cache))
     if "start" not in args.skip:
-        rows.append(worker_start_row(seeds[0], cache))
+        rows += section("10", "worker memory at start", lambda: [worker_start_row(seeds[0], cache)])
     if "outbox" not in args.skip:
         # As the issue measured it, 2 s a message; 0.5 s for a quick look.
         emails, seconds = (20, 0.5) if args.quick else (40, 2.0)
-        rows.append(outbox_row(emails, seconds, cache))
+        rows += section("9", "outbox drain", lambda: [outbox_row(emails, seconds, cache)])
 
     rows.sort(key=lambda row: int(row.what.split(".")[0]))
     print_table(rows)
     print(f"\nMeasured in {time.perf_counter() - began:.0f} s (seeding included).")
+
+
+def section(number: str, name: str, measure: Callable[[], list[Row]]) -> list[Row]:
+    """One part of the run: if it fails, its row says why (the traceback goes to stderr) and the
+    rest of a long run still happens."""
+    try:
+        return measure()
+    except Exception as error:
+        traceback.print_exc()
+        reason = f"{type(error).__name__}: {error}".replace("\n", " ").replace("|", "\\|")[:300]
+        return [Row(f"{number}. {name}", f"**failed**: {reason}", "", "", False)]
 
 
 def postgres_answers(url: str) -> bool:
