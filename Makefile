@@ -72,7 +72,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # make bench: every benchmark of issue 11 in one run, printed as one table with its targets
-# (bench/suite.py). QUICK=1 stops at 100k requests. Seeded databases are kept in .bench-cache/.
+# (bench/suite.py). QUICK=1 stops at 100k requests. Seeded databases are kept for the next run, in
+# .bench-cache/ and in the PostgreSQL database clinic_bench; BENCH_ARGS=--reseed seeds them again.
 .PHONY: bench
 bench: $(VENV)/.installed-test
 	BENCH_FROM_MAKE=1 $(PY) -m bench.suite $(if $(QUICK),--quick) $(BENCH_ARGS)

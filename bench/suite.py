@@ -564,7 +564,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache", help="seeded databases and logs")
     parser.add_argument("--reseed", action="store_true", help="seed every database again")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--samples", type=int, default=20, help="requests per page, database and round")
+    parser.add_argument("--samples", type=int, default=40, help="requests per page, database and round")
     # For developing the benchmark itself: smaller sizes, one engine, some rows only.
     parser.add_argument("--sizes", type=int, nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"],
@@ -579,9 +579,16 @@ def main(argv: list[str] | None = None) -> None:
     sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES))
     cache: Path = args.cache.resolve()
     (cache / "logs").mkdir(parents=True, exist_ok=True)
-    command = "make bench" + (" QUICK=1" if args.quick else "") if os.environ.get("BENCH_FROM_MAKE") else shlex.join(
-        [Path(sys.executable).name, "-m", "bench.suite", *(argv if argv is not None else sys.argv[1:])]
-    )  # fmt: skip
+    given = argv if argv is not None else sys.argv[1:]
+    if os.environ.get("BENCH_FROM_MAKE"):
+        extra = [argument for argument in given if argument != "--quick"]
+        command = (
+            "make bench"
+            + (" QUICK=1" if args.quick else "")
+            + (f" BENCH_ARGS={shlex.quote(shlex.join(extra))}" if extra else "")
+        )
+    else:
+        command = shlex.join(["python", "-m", "bench.suite", *given])
     print(f"# Benchmarks (issue 11), {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n")
     print(f"- command: `{command}`")
     print(f"- code: {code_version()}")
