@@ -30,7 +30,7 @@ from clinic_app.accounts.operations import (
 )
 from clinic_app.audit import AuditAction, record
 from clinic_app.casework.export import csv_chunks, export_columns, export_row
-from clinic_app.casework.queries import export_rows
+from clinic_app.casework.queries import RequestFinder
 from clinic_app.choices import Role
 from clinic_app.extensions import db
 from clinic_app.models import AuditEntry, StaffUser
@@ -65,7 +65,7 @@ def export_csv() -> Response:
     def streamed() -> Iterator[str]:
         sent, finished = 0, False
         try:
-            found = export_rows(db.session, filters, timezone)
+            found = RequestFinder(db.session, filters, timezone).export_rows()
             rows = (export_row(row, timezone, carriers) for row in found)
             for chunk, rows_in_chunks in csv_chunks(export_columns(), rows):
                 sent = rows_in_chunks

@@ -16,10 +16,10 @@ from clinic_app.casework.actions import (
     resend_staff_email,
     view_request,
 )
-from clinic_app.casework.queries import Cursor, active_staff, counts_by_status, page_of_requests
+from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder, active_staff
 from clinic_app.casework.timeline import timeline
 from clinic_app.casework.workflow import TransitionRefused
-from clinic_app.choices import EmailState
+from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import failed_count, retry_failed
 from clinic_app.mail.transports import plain_smtp_refusal
@@ -36,15 +36,11 @@ from clinic_app.web.responses import Page
 @login_required
 def request_list() -> Page:
     form, filters = filter_form()
-    timezone = services.settings().clinic_timezone
-    page = page_of_requests(
-        db.session,
-        filters,
-        timezone,
-        older_than=Cursor.parse(request.args.get("older")),
-        newer_than=Cursor.parse(request.args.get("newer")),
+    finder = RequestFinder(db.session, filters, services.settings().clinic_timezone)
+    page = finder.page(
+        older_than=Cursor.parse(request.args.get("older")), newer_than=Cursor.parse(request.args.get("newer"))
     )
-    counts = counts_by_status(db.session, filters, timezone)
+    counts = finder.counts()
     record(
         db.session,
         AuditAction.VIEWED_LIST,
@@ -56,7 +52,14 @@ def request_list() -> Page:
     # Rendered before the audit row's commit: the commit expires the loaded rows, and reading each
     # again afterwards cost one query per row (57 for a page of 50).
     page_html = render_template(
-        "staff/list.html", form=form, filters=filters, page=page, counts=counts, query=query
+        "staff/list.html",
+        form=form,
+        filters=filters,
+        page=page,
+        counts=counts,
+        statuses=list(RequestStatus),
+        most_search_matches=MOST_SEARCH_MATCHES,
+        query=query,
     )
     db.session.commit()
     return page_html
