@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask import request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,3 +33,10 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.session_protection = "strong"
 # Per client address. Behind a reverse proxy, PROXY_COUNT makes remote_addr the real client's.
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def only_sending_is_limited() -> bool:
+    """Every limit in the app counts sent forms (POST): showing a page skips working out which
+    limits apply."""
+    return request.method in ("GET", "HEAD", "OPTIONS")

@@ -69,11 +69,21 @@ def page_context(chosen: dict[str, str]) -> dict[str, object]:
     }
 
 
-# Protected by its single-use form token and the Origin check: no cookie, which a framed page may not get.
-@csrf.exempt
-@bp.route("/embed/form", methods=["GET", "POST"])
-@request_form_limit
+@bp.get("/embed/form")
 def form() -> Page:
+    return _form_page()
+
+
+# As on the clinic's own page, only sending is rate-limited. Protected by its single-use form token
+# and the Origin check: no cookie, which a framed page may not get.
+@csrf.exempt
+@bp.post("/embed/form")
+@request_form_limit
+def send_form() -> Page:
+    return _form_page()
+
+
+def _form_page() -> Page:
     chosen = options()
     initial = {"visit_type": chosen["visit_type"]} if "visit_type" in chosen else None
     # The confirmation keeps the embed's options, so it looks like the form it follows. (Typed as Any:

@@ -17,11 +17,22 @@ def home() -> Response:
     return redirect(url_for(".request_form"))
 
 
-# Protected by its single-use form token and the Origin check instead of a session CSRF token.
-@csrf.exempt
-@bp.route("/request", methods=["GET", "POST"])
-@request_form_limit
+@bp.get("/request")
 def request_form() -> Page:
+    return _request_form_page()
+
+
+# Only sending is rate-limited: the limit's decorator costs a quarter of the page's time even when
+# it lets a request through. Protected by its single-use form token and the Origin check instead of
+# a session CSRF token.
+@csrf.exempt
+@bp.post("/request")
+@request_form_limit
+def send_request_form() -> Page:
+    return _request_form_page()
+
+
+def _request_form_page() -> Page:
     return request_form_page("public/request.html", lambda token: url_for(".confirmation", token=token))
 
 

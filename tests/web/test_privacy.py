@@ -154,7 +154,7 @@ def test_a_failed_insert_leaves_no_answer_in_the_log_or_on_the_page(make_app, ca
                 connection.execute(sa.text(statement))
     assert response.status_code == 500
     assert "Sorry, something went wrong" in response.get_data(as_text=True)
-    assert "database error on POST public.request_form: IntegrityError" in caplog.text
+    assert "database error on POST public.send_request_form: IntegrityError" in caplog.text
     for detail in NEVER_LOGGED:
         assert detail not in caplog.text, f"{detail!r} reached the log"
         assert detail not in response.get_data(as_text=True)
