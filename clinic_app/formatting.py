@@ -14,7 +14,7 @@ from clinic_app.choices import EmailState
 def clinic_time(moment: datetime, zone_name: str) -> str:
     """E.g. 'Sunday, November 22, 2026 at 4:54 PM PST', in the clinic's zone, with the zone named."""
     local = moment.astimezone(ZoneInfo(zone_name))
-    hour = local.strftime("%I").lstrip("0")
+    hour = local.hour % 12 or 12
     return f"{local:%A, %B} {local.day}, {local.year} at {hour}:{local:%M %p %Z}"
 
 

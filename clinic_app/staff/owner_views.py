@@ -29,7 +29,7 @@ from clinic_app.accounts.operations import (
     unlock,
 )
 from clinic_app.audit import AuditAction, record
-from clinic_app.casework.export import csv_chunks, export_columns, export_row
+from clinic_app.casework.export import csv_chunks, export_columns, row_writer
 from clinic_app.casework.queries import RequestFinder
 from clinic_app.choices import Role
 from clinic_app.extensions import db
@@ -66,7 +66,7 @@ def export_csv() -> Response:
         sent, finished = 0, False
         try:
             found = RequestFinder(db.session, filters, timezone).export_rows()
-            rows = (export_row(row, timezone, carriers) for row in found)
+            rows = map(row_writer(timezone, carriers), found)
             for chunk, rows_in_chunks in csv_chunks(export_columns(), rows):
                 sent = rows_in_chunks
                 yield chunk
