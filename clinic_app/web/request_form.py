@@ -116,7 +116,8 @@ def required_choice(label: str, enum: type[LabelledEnum], message: str, **kwargs
 
 class RequestForm(FlaskForm):
     """The request form. Its CSRF protection is the single-use ``form_token`` (see form_tokens.py),
-    not a session cookie, so it also works inside another site's iframe."""
+    not a session cookie, so it also works inside another site's iframe. The fields are declared in
+    the order the page shows them, which is the order of the list of problems (a test holds it)."""
 
     class Meta:
         csrf = False
@@ -158,6 +159,11 @@ class RequestForm(FlaskForm):
         choices=options(TimeOfDay),
         invalid_choice_message="Choose times from the list.",
     )
+    warning_signs = RadioField(
+        "Do you have any of these warning signs now?",
+        choices=[SelectChoice("yes", "Yes, at least one of these"), SelectChoice("no", "No, none of these")],
+        invalid_choice_message="Tell us if you have any of these warning signs.",
+    )
     main_concern = required_choice("What is your main concern?", Concern, "Choose your main concern.")
     headache_days = WholeNumberField(
         "In a typical month, on how many days do you have a headache?",
@@ -171,24 +177,19 @@ class RequestForm(FlaskForm):
             Length(max=MESSAGE_MAX, message=f"Keep your message under {MESSAGE_MAX} characters."),
         ],
     )
-    warning_signs = RadioField(
-        "Do you have any of these warning signs now?",
-        choices=[SelectChoice("yes", "Yes, at least one of these"), SelectChoice("no", "No, none of these")],
-        invalid_choice_message="Tell us if you have any of these warning signs.",
-    )
     coverage = required_choice(
         "What kind of health coverage do you have?", Coverage, "Choose your kind of coverage."
     )
     carrier = SelectField("Insurance company", validate_choice=False)
     plan_type = RadioField("Plan type", choices=options(PlanType), validate_choice=False)
-    age = WholeNumberField(
-        "Your age in years",
-        validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")],
-    )
     also_medicaid = RadioField(
         "Do you also have Medicaid (Apple Health or Oregon Health Plan), or a QMB card?",
         choices=options(AlsoMedicaid),
         validate_choice=False,
+    )
+    age = WholeNumberField(
+        "Your age in years",
+        validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")],
     )
     deductible_status = RadioField(
         "Have you met this year's deductible?", choices=options(DeductibleStatus), validate_choice=False

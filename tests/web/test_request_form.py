@@ -199,6 +199,27 @@ def test_invalid_answer_is_explained_beside_its_field_and_nothing_is_stored(
     assert stored() == {"requests": 0, "emails": 0}
 
 
+def test_the_list_of_problems_follows_the_order_of_the_page(client):
+    html = submit(client, answers={}).get_data(as_text=True)
+    summary, form = html.split('<form method="post"', 1)
+    linked = re.findall(r'<li><a href="#([\w-]+)">', summary)
+    assert len(linked) >= 8
+    assert linked == sorted(linked, key=lambda target: form.index(f'id="{target}"'))
+
+
+def test_a_warning_sign_tops_the_form_sent_back_with_mistakes(client):
+    text = visible_text(submit(client, warning_signs="yes", full_name="").get_data(as_text=True))
+    assert text.index("Please get help now") < text.index("Please fix 1 thing below")
+    assert "You told us you have a warning sign. Call 911" in text
+
+
+def test_the_next_steps_after_a_warning_sign_agree_with_the_advice(client):
+    html = client.get(submit(client, warning_signs="yes").headers["Location"]).get_data(as_text=True)
+    steps = visible_text(html).split("What happens next", 1)[1]
+    assert "Get help now: call 911" in steps and "Do not wait for our call." in steps
+    assert "within one business day" not in steps
+
+
 def test_error_is_tied_to_its_field_for_screen_readers(client):
     html = submit(client, full_name="").get_data(as_text=True)
     assert re.search(

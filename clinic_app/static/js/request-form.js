@@ -23,7 +23,41 @@
   form.addEventListener("change", update);
   update();
 
-  // Bring the list of problems into view and to screen readers first.
+  // Under each text box with a limit, how many characters are left, updated as the visitor types
+  // and read out by screen readers once they pause.
+  form.querySelectorAll("textarea[maxlength]").forEach(function (box) {
+    var limit = parseInt(box.getAttribute("maxlength"), 10);
+    var count = document.createElement("p");
+    count.className = "hint character-count";
+    count.id = box.id + "-count";
+    count.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", count);
+    box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + count.id).trim());
+    var timer = null;
+    function show() {
+      var left = limit - box.value.length;
+      count.textContent = left === 1 ? "1 character left" : left + " characters left";
+    }
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(show, 400);
+    });
+    show();
+  });
+
+  // Bring the list of problems into view and to screen readers first. A link to a question with
+  // choices brings the question's own text into view, not only its first choice.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var input = link && document.getElementById(link.getAttribute("href").slice(1));
+      var fieldset = input && input.closest("fieldset");
+      if (!fieldset) { return; }
+      event.preventDefault();
+      fieldset.querySelector("legend").scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+    summary.focus();
+  }
 }());

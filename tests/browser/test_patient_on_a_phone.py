@@ -1,0 +1,86 @@
+"""The form as a patient in pain meets it on a phone: urgent advice the moment it is needed, a count of
+what is left to type, and how many screens the form takes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+
+
+@contextmanager
+def phone_page(chromium, viewport=PHONE, javascript: bool = True):
+    context = chromium.new_context(viewport=viewport, java_script_enabled=javascript)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_choosing_yes_on_a_warning_sign_shows_the_urgent_advice_at_once(chromium, live_app):
+    with phone_page(chromium) as page:
+        page.goto(f"{live_app.url}/request")
+        advice = page.locator("#warning-advice")
+        assert advice.is_hidden()
+        page.get_by_label("Yes, at least one of these").check()
+        # Nothing else is filled in: the advice does not wait for a valid form.
+        assert advice.is_visible()
+        call = advice.get_by_role("link", name="Call 911")
+        assert call.is_visible() and call.get_attribute("href") == "tel:911"
+        assert advice.get_by_role("link", name="(503) 555-0142").is_visible()
+        # Right under the question, where the eye already is.
+        question = page.get_by_role("group", name="Do you have any of these warning signs now?")
+        below = advice.bounding_box()["y"] - (
+            question.bounding_box()["y"] + question.bounding_box()["height"]
+        )
+        assert 0 <= below < 40
+        page.get_by_label("No, none of these").check()
+        assert advice.is_hidden()
+
+
+def test_without_javascript_the_advice_stands_beside_the_question_and_tops_the_next_page(chromium, live_app):
+    with phone_page(chromium, javascript=False) as page:
+        page.goto(f"{live_app.url}/request")
+        advice = page.locator("#warning-advice")
+        assert advice.is_visible()
+        assert advice.get_by_role("link", name="Call 911").get_attribute("href") == "tel:911"
+        page.get_by_label("Yes, at least one of these").check()
+        page.get_by_role("button", name="Send my request").click()
+        # The form comes back with its mistakes listed, and the advice first of all.
+        page.locator("#error-summary").wait_for()
+        top = page.locator("#urgent")
+        assert top.is_visible() and top.get_by_role("link", name="Call 911").is_visible()
+        assert top.bounding_box()["y"] < page.locator("#error-summary").bounding_box()["y"]
+
+
+def test_the_message_box_counts_the_characters_left(chromium, live_app):
+    with phone_page(chromium) as page:
+        page.goto(f"{live_app.url}/request")
+        count = page.locator("#message-count")
+        assert count.inner_text() == "1000 characters left"
+        page.get_by_label("Anything else you want us to know?").fill("Worse in the morning.")
+        page.get_by_text("979 characters left").wait_for()
+        assert "message-count" in page.get_by_label("Anything else you want us to know?").get_attribute(
+            "aria-describedby"
+        )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, SMALL_PHONE], ids=["390x844", "320x640"])
+def test_how_many_screens_the_form_takes(chromium, live_app, viewport):
+    """Not a limit to pass: the figure the README and the closing note quote, printed for each size."""
+    with phone_page(chromium, viewport=viewport) as page:
+        page.goto(f"{live_app.url}/request")
+        screens = {}
+        screens["as it opens"] = page.evaluate("document.documentElement.scrollHeight / window.innerHeight")
+        page.get_by_label("Free 15-minute consultation").check()
+        page.get_by_label("Private insurance").check()
+        screens["consultation, private insurance"] = page.evaluate(
+            "document.documentElement.scrollHeight / window.innerHeight"
+        )
+        print(f"\nform height at {viewport['width']}x{viewport['height']}: " + ", ".join(
+            f"{name} {value:.1f} screens" for name, value in screens.items()
+        ))  # fmt: skip
+        assert all(value > 1 for value in screens.values())
