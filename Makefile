@@ -1,5 +1,5 @@
 # make run: install into .venv, apply migrations, serve on the embedded defaults.
-# make test: install what the tests need and run the whole suite.
+# make test: install what the tests need (the Nu HTML checker too: .ci/ensure-vnu) and run the whole suite.
 # make serve: as in production: gunicorn with deploy/gunicorn.conf.py (the README's "Running it in production").
 PYTHON3 ?= python3
 VENV := .venv
@@ -58,7 +58,11 @@ serve: migrate
 outbox: migrate
 	$(FLASK) outbox run
 
-test: $(VENV)/.installed-test
+# The W3C Nu HTML checker for tests/web/test_valid_html.py (Java 17 and vnu-jar, in .tools/vnu/).
+.tools/vnu/version: .ci/ensure-vnu
+	.ci/ensure-vnu
+
+test: $(VENV)/.installed-test .tools/vnu/version
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff (style and mistakes), mypy (types, zero errors), import-linter (the arrows between packages).

@@ -29,6 +29,26 @@ def phone_e164(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_for_links(text: str) -> str:
+    """The number as a tel: link needs it, in E.164 (+15035550142), whatever way it is written: the
+    clinic's own number may be set as "(503) 555-0142". Unlike phone_e164, a number that is not in
+    service (as the 555 samples) still gets its E.164 form: it is what the clinic set."""
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        digits = "".join(character for character in text if character.isdigit())
+        return f"+{digits}" if text.strip().startswith("+") else digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def html_datetime(moment: datetime) -> str:
+    """A moment for a <time datetime> attribute: a valid global date and time, in UTC to the second
+    (2026-11-22T17:05:09Z); HTML allows at most three digits of a second's fraction, Python writes six."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def phone_for_people(e164: str | None) -> str:
     if not e164:
         return ""

@@ -8,7 +8,14 @@ from typing import Any
 from flask import Flask
 
 from clinic_app.answer_fields import Place, rows
-from clinic_app.formatting import age, clinic_time, email_state_in_words, phone_for_people
+from clinic_app.formatting import (
+    age,
+    clinic_time,
+    email_state_in_words,
+    html_datetime,
+    phone_for_links,
+    phone_for_people,
+)
 from clinic_app.models import ConsultationRequest
 from clinic_app.web.services import services
 
@@ -25,10 +32,14 @@ def register_template_helpers(app: Flask) -> None:
         answer_rows=answer_rows,
         email_state=email_state_in_words,
     )
-    app.jinja_env.filters.update(age=age, phone=phone_for_people, clinic_time=clinic_time)
+    app.jinja_env.filters.update(
+        age=age, phone=phone_for_people, clinic_time=clinic_time, html_datetime=html_datetime
+    )
     clinic = {
         "name": settings.clinic_name,
         "phone": settings.clinic_phone,
+        # For tel: links, computed once: the number as set ("(503) 555-0142") is shown, not linked.
+        "phone_e164": phone_for_links(settings.clinic_phone),
         "address": settings.clinic_address,
         "timezone": settings.clinic_timezone,
         "response_time": settings.clinic_response_time,
