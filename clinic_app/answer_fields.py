@@ -107,6 +107,8 @@ NOT_ANSWERS = {
     Table.REQUEST: {
         "id", "reference", "created_at", "status", "consented_at", "search_text", "close_reason",
         "closed_at", "spam_reason", "assigned_to_id", "phone_display",
+        # The patient's choice of an emailed copy: shown with the emails on the staff page.
+        "wants_email_copy",
     },
     Table.INSURANCE: {"request_id"},
 }  # fmt: skip

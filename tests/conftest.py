@@ -224,6 +224,17 @@ class SMTPServer:
         self.messages.append(message)
         return "250 Message accepted"
 
+    # Staff addresses in the tests are all at clinic.example; patients write from anywhere else.
+    @property
+    def staff_messages(self) -> list[EmailMessage]:
+        """What reached the clinic's staff, without the patients' own copies."""
+        return [message for message in self.messages if "@clinic.example" in message["To"]]
+
+    @property
+    def patient_copies(self) -> list[EmailMessage]:
+        """The patients' own copies of their requests."""
+        return [message for message in self.messages if "@clinic.example" not in message["To"]]
+
     def start(self) -> None:
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()

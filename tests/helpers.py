@@ -27,6 +27,8 @@ def valid_answers(**changes) -> dict[str, object]:
         "full_name": "Ana Díaz",
         "phone": "(503) 555-0142",
         "email": "Ana.Diaz@Example.com",
+        # Ticked on the form unless the patient unticks it: a browser sends it as it is shown.
+        "email_copy": "y",
         "preferred_contact": "phone",
         "best_days": ["mon", "wed"],
         "best_times": ["morning"],

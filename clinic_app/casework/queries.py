@@ -211,7 +211,9 @@ class RequestFinder:
         if filters.coverage:
             where.append(InsuranceAnswers.coverage == filters.coverage)
         if filters.email_failed:
-            failed = sa.select(OutboxEmail.request_id).where(OutboxEmail.state == EmailState.FAILED)
+            failed = sa.select(OutboxEmail.request_id).where(
+                OutboxEmail.state == EmailState.FAILED, OutboxEmail.to_patient.is_(False)
+            )
             where.append(request.id.in_(failed))
         if filters.assigned_to:
             where.append(request.assigned_to_id == filters.assigned_to)

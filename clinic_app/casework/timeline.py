@@ -23,9 +23,10 @@ class Event:
 def timeline(session: DbSession, request: ConsultationRequest) -> list[Event]:
     events = [Event(request.created_at, request.full_name, "Sent the request")]
     for email in request.emails:
-        events.append(Event(email.created_at, "System", "Queued the staff email"))
+        which = "the patient's copy" if email.to_patient else "the staff email"
+        events.append(Event(email.created_at, "System", f"Queued {which}"))
         if email.state is EmailState.SENT and email.sent_at:
-            events.append(Event(email.sent_at, "System", "Sent the staff email"))
+            events.append(Event(email.sent_at, "System", f"Sent {which}"))
     changes = session.scalars(
         sa.select(AuditEntry)
         .where(AuditEntry.request_id == request.id, AuditEntry.action != AuditAction.VIEWED_REQUEST.value)

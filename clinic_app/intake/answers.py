@@ -24,6 +24,8 @@ class RequestAnswers:
     message: str | None
     has_warning_signs: bool
     insurance: CoverageAnswers
+    # "Email me a copy of my reference and next steps": not an answer staff read, the patient's choice.
+    wants_email_copy: bool = False
 
     @property
     def visit_type(self) -> VisitType:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from clinic_app.answer_fields import Table, columns
 from clinic_app.coverage import ClinicFacts, RuleBook, build_note
 from clinic_app.formatting import phone_for_people
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.intake.search import search_text
+from clinic_app.mail.patient_email import patient_gets_copy, queue_patient_copy
 from clinic_app.mail.staff_email import queue_staff_email
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StoredCoverageNote, utcnow
 from clinic_app.models.types import DbSession
@@ -29,9 +31,12 @@ def submit_request(
     clinic: ClinicFacts,
     rules: RuleBook,
     settings: Settings,
+    note_url: Callable[[ConsultationRequest], str],
     spam_reason: str | None = None,
 ) -> ConsultationRequest:
-    """Store the request, its insurance answers and the note shown, and queue the staff email.
+    """Store the request, its insurance answers and the note shown, and queue the staff email and,
+    when the patient gave an email address and kept "Email me a copy" ticked, their own copy, with
+    the link to their note that ``note_url`` gives for the stored request.
 
     A bot's request (``spam_reason`` set) is stored the same way, for owners to see, but never emailed.
     """
@@ -43,6 +48,7 @@ def submit_request(
         created_at=now,
         consented_at=now,
         spam_reason=spam_reason,
+        wants_email_copy=answers.wants_email_copy,
         search_text=search_text(answers.full_name, answers.email, answers.phone_e164),
         phone_display=phone_for_people(answers.phone_e164) or None,
         insurance=InsuranceAnswers(**columns(answers.insurance, Table.INSURANCE)),
@@ -62,5 +68,7 @@ def submit_request(
     session.flush()
     if spam_reason is None:
         queue_staff_email(session, request, settings, rules)
+    if patient_gets_copy(request):
+        queue_patient_copy(session, request, settings, note_url(request))
     session.flush()
     return request

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ def enqueue(
     carries_health_details: bool,
     request: ConsultationRequest | None = None,
     extra_headers: dict[str, str] | None = None,
+    to_patient: bool = False,
 ) -> OutboxEmail:
     """Add an email to the outbox in the caller's transaction; it leaves only after the commit."""
     email = OutboxEmail(
@@ -58,6 +60,7 @@ def enqueue(
         headers={"From": sender, **(extra_headers or {})},
         state=EmailState.QUEUED,
         carries_health_details=carries_health_details,
+        to_patient=to_patient,
         attempts=0,
         next_attempt_at=utcnow(),
     )
@@ -251,7 +254,16 @@ def outbox_status(session: DbSession) -> OutboxStatus:
 
 
 def failed_count(session: DbSession) -> int:
-    return session.scalar(sa.select(sa.func.count()).where(OutboxEmail.state == EmailState.FAILED)) or 0
+    """Staff emails that failed for good. A patient's own copy that failed (a mistyped address, most
+    often) shows on its request's page, not in the staff pages' alarm."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count()).where(
+                OutboxEmail.state == EmailState.FAILED, OutboxEmail.to_patient.is_(False)
+            )
+        )
+        or 0
+    )
 
 
 def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:
@@ -262,16 +274,27 @@ def _record_failure(email: OutboxEmail, error: Exception, now: datetime, max_att
         # first round after the settings are fixed.
         email.attempts -= 1
         email.next_attempt_at = now + SETTINGS_REFUSAL_WAIT
-        log.warning("email %s waits: %s", email.id, email.last_error)
+        log.warning("email %s waits: %s", email.id, _logged_error(email))
         return
     if email.attempts >= max_attempts:
         email.state = EmailState.FAILED
         log.error(
-            "email %s failed for good after %d attempts: %s", email.id, email.attempts, email.last_error
+            "email %s failed for good after %d attempts: %s", email.id, email.attempts, _logged_error(email)
         )
     else:
         email.next_attempt_at = now + retry_delay(email.attempts)
-        log.warning("email %s attempt %d failed, retrying: %s", email.id, email.attempts, email.last_error)
+        log.warning(
+            "email %s attempt %d failed, retrying: %s", email.id, email.attempts, _logged_error(email)
+        )
+
+
+def _logged_error(email: OutboxEmail) -> str:
+    """The error as the log gets it: a mail server's refusal may quote the recipient's address (a
+    patient's, for their own copy), which stays on the row for staff and out of the log."""
+    text = email.last_error or ""
+    for address in email.recipients:
+        text = re.sub(re.escape(address), "[recipient]", text, flags=re.IGNORECASE)
+    return text
 
 
 def as_message(email: OutboxEmail, now: datetime) -> EmailMessage:

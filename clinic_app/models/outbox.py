@@ -37,6 +37,8 @@ class OutboxEmail(Model):
     )
     # Rendered with health or insurance details (MAIL_PHI=full): such an email leaves only over TLS.
     carries_health_details: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # The patient's own copy of their request (reference, next steps, link), not the staff email.
+    to_patient: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=sa.false())
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -54,6 +54,8 @@ class ConsultationRequest(Model):
     headache_days_per_month: Mapped[int] = mapped_column(nullable=False)
     message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     has_warning_signs: Mapped[bool] = mapped_column(nullable=False)
+    # The form's "Email me a copy" box; a copy leaves only when an email address was given too.
+    wants_email_copy: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=sa.false())
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     # Name, email and phone digits, lower-cased when stored: what staff search by, in one column.
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")

@@ -12,12 +12,19 @@ from sqlalchemy import select
 
 from clinic_app.models import ConsultationRequest
 from clinic_app.models.types import DbSession
+from clinic_app.settings import Settings
 
 SALT = "request-confirmation"
 
 
 def confirmation_token(secret_key: str, request: ConsultationRequest) -> str:
     return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(request.reference)
+
+
+def confirmation_address(settings: Settings, request: ConsultationRequest) -> str:
+    """The full address of the request's confirmation page, for the patient's emailed copy: on the
+    clinic's own site (PUBLIC_BASE_URL), whichever page the form was sent from."""
+    return f"{settings.public_base_url}/request/received/{confirmation_token(settings.secret_key, request)}"
 
 
 def request_for_token(

@@ -15,7 +15,7 @@ from clinic_app.intake.operations import submit_request
 from clinic_app.intake.spam import spam_reason
 from clinic_app.models import ConsultationRequest
 from clinic_app.web import services
-from clinic_app.web.confirmation_links import confirmation_token, request_for_token
+from clinic_app.web.confirmation_links import confirmation_address, confirmation_token, request_for_token
 from clinic_app.web.form_tokens import (
     FormTokenProblem,
     issue_form_token,
@@ -126,7 +126,13 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
         form.website.data, shown_at, datetime.now(UTC), timedelta(seconds=settings.min_fill_seconds)
     )
     sent = submit_request(
-        db.session, form.to_answers(), services.clinic(), services.rules(), settings, spam_reason=bot
+        db.session,
+        form.to_answers(),
+        services.clinic(),
+        services.rules(),
+        settings,
+        note_url=lambda stored: confirmation_address(settings, stored),
+        spam_reason=bot,
     )
     mark_sent(db.session, nonce, sent)
     try:

@@ -146,6 +146,8 @@ class RequestForm(FlaskForm):
         filters=[single_line],
         validators=[Length(max=254, message="Enter an email address like name@example.com.")],
     )
+    # Ticked until the patient unticks it; a copy leaves only when an email address is given too.
+    email_copy = BooleanField("Email me a copy of my reference and next steps", default=True)
     preferred_contact = required_choice(
         "How should we contact you?", ContactMethod, "Choose how you would like us to contact you."
     )
@@ -242,6 +244,11 @@ class RequestForm(FlaskForm):
         except EmailNotValidError as error:
             raise ValidationError("Enter an email address like name@example.com.") from error
 
+    def validate_email_copy(self, field: BooleanField) -> None:
+        # A ticked box sends "y"; anything else was not sent by this form.
+        if field.raw_data and field.raw_data != ["y"]:
+            raise ValidationError("Tick the box to get a copy by email, or leave it empty.")
+
     # Insurance questions that apply only to some coverage answers.
     @staticmethod
     def carriers() -> dict[str, str]:
@@ -297,4 +304,5 @@ class RequestForm(FlaskForm):
             message=self.message.data or None,
             has_warning_signs=self.warning_signs.data == "yes",
             insurance=insurance,
+            wants_email_copy=bool(self.email_copy.data),
         )

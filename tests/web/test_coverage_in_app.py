@@ -76,7 +76,7 @@ def test_staff_email_says_why_the_note_says_what_it_says(make_app, smtp_server):
     app = make_app(**smtp_server.config())
     submit(app.test_client(), coverage="original_medicare", age="70", also_medicaid="no")
     deliver(app)
-    text = smtp_server.messages[0].get_body(preferencelist=("plain",)).get_content()
+    text = smtp_server.staff_messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "Also Medicaid or QMB: No" in text
     assert "Network: we are in network" in text
     assert "Rules: original-medicare, medicare-part-b-share" in text

@@ -44,8 +44,8 @@ def test_outbox_send_command_delivers_what_is_due(make_app, smtp_server):
     submit(app.test_client())
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0
-    assert result.output.strip() == "sent 1, will retry 0, failed 0"
-    assert len(smtp_server.messages) == 1
+    assert result.output.strip() == "sent 2, will retry 0, failed 0", "the staff email and the patient's copy"
+    assert len(smtp_server.staff_messages) == 1 and len(smtp_server.patient_copies) == 1
 
 
 @contextmanager

@@ -83,7 +83,7 @@ def test_markup_in_every_text_answer_is_shown_as_text_on_the_dashboard_and_in_th
     detail_link = re.search(r'href="(/staff/requests/\d+)"', listing).group(1)
     detail = staff_client.get(detail_link).get_data(as_text=True)
     deliver(app)
-    email_html = smtp_server.messages[0].get_body(preferencelist=("html",)).get_content()
+    email_html = smtp_server.staff_messages[0].get_body(preferencelist=("html",)).get_content()
     for page in (listing, detail, email_html):
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -94,7 +94,7 @@ def test_answers_cannot_reach_the_email_headers(app, client, smtp_server):
     answers = valid_answers(full_name="Ana\r\nBcc: all@example.com\r\nSubject: hi")
     assert post(client, "/request", answers).status_code == 303
     deliver(app)
-    message = smtp_server.messages[0]
+    message = smtp_server.staff_messages[0]
     assert message["Bcc"] is None
     assert message["Subject"].startswith("New request ")
     assert len(message.get_all("Subject")) == 1

@@ -49,21 +49,23 @@ def test_every_request_sent_while_the_mail_server_is_down_is_emailed_once_it_is_
     for number in range(20):
         assert submit(client, full_name=f"Patient {number:02d}").status_code == 303
     report = deliver(app)
-    assert report.retrying == 20 and report.sent == 0
+    # Each request's staff email and the patient's own copy.
+    assert report.retrying == 40 and report.sent == 0
     assert all(row.state is EmailState.QUEUED and row.last_error for row in rows(app))
 
     stopped_smtp_server.start()
     deliver_all(app)
     names = sorted(m.get_body(preferencelist=("plain",)).get_content().split("Name: ")[1].split("\n")[0].strip()
-                   for m in stopped_smtp_server.messages)  # fmt: skip
+                   for m in stopped_smtp_server.staff_messages)  # fmt: skip
     assert names == [f"Patient {n:02d}" for n in range(20)]
+    assert len(stopped_smtp_server.patient_copies) == 20
     assert {row.state for row in rows(app)} == {EmailState.SENT}
 
 
 def test_temporary_refusals_are_retried_until_accepted(make_app, smtp_server):
     smtp_server.replies = ["451 4.3.0 Mailbox busy, try later", "421 4.7.0 Too many connections"]
     app = make_app(**smtp_server.config())
-    submit(app.test_client())
+    submit(app.test_client(), email_copy=None)  # one email (the copy unticked): the replies are its own
     deliver_all(app, rounds=4)
     [row] = rows(app)
     assert (row.state, row.attempts) == (EmailState.SENT, 3)
@@ -75,7 +77,7 @@ def test_permanent_refusals_fail_after_the_last_attempt_and_staff_can_try_again(
 ):
     smtp_server.replies = ["550 5.1.1 No such mailbox"] * 3
     app = make_app(OUTBOX_MAX_ATTEMPTS=3, **smtp_server.config())
-    submit(app.test_client())
+    submit(app.test_client(), email_copy=None)  # one email (the copy unticked): the replies are its own
     deliver_all(app, rounds=5)
     [row] = rows(app)
     assert (row.state, row.attempts) == (EmailState.FAILED, 3)
@@ -106,7 +108,7 @@ def test_permanent_refusals_fail_after_the_last_attempt_and_staff_can_try_again(
 
 def test_a_worker_killed_in_the_middle_of_a_send_does_not_lose_the_email(make_app, smtp_server):
     app = make_app(**smtp_server.config())
-    submit(app.test_client())
+    submit(app.test_client(), email_copy=None)  # one email (the copy unticked): the stalled one
     smtp_server.stall_next = True
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key-for-the-suite-only-0123456789",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port), "OUTBOX_POLL_SECONDS": "1",
@@ -175,22 +177,22 @@ def test_starttls_with_a_login(make_app, tls_server, certificate):
     app = make_app(**tls_server.config(), MAIL_USE_TLS=True, MAIL_USERNAME="clinic", MAIL_PASSWORD="s3cret",
                    MAIL_CA_FILE=str(certificate[0]))  # fmt: skip
     submit(app.test_client())
-    assert deliver(app).sent == 1
-    assert len(tls_server.messages) == 1
+    assert deliver(app).sent == 2, "the staff email and the patient's copy"
+    assert len(tls_server.messages) == 2
 
 
 def test_a_wrong_password_is_recorded_and_retried(make_app, tls_server, certificate):
     app = make_app(**tls_server.config(), MAIL_USE_TLS=True, MAIL_USERNAME="clinic", MAIL_PASSWORD="wrong",
                    MAIL_CA_FILE=str(certificate[0]))  # fmt: skip
     submit(app.test_client())
-    assert deliver(app).retrying == 1
+    assert deliver(app).retrying == 2
     assert "535" in rows(app)[0].last_error
 
 
 def test_the_servers_certificate_is_checked(make_app, tls_server):
     app = make_app(**tls_server.config(), MAIL_USE_TLS=True, MAIL_USERNAME="clinic", MAIL_PASSWORD="s3cret")
     submit(app.test_client())
-    assert deliver(app).retrying == 1
+    assert deliver(app).retrying == 2
     assert "CERTIFICATE_VERIFY_FAILED" in rows(app)[0].last_error
 
 
@@ -200,8 +202,8 @@ def test_tls_from_the_first_byte(make_app, certificate):
     try:
         app = make_app(**server.config(), MAIL_USE_SSL=True, MAIL_CA_FILE=str(certificate[0]))
         submit(app.test_client())
-        assert deliver(app).sent == 1
-        assert len(server.messages) == 1
+        assert deliver(app).sent == 2
+        assert len(server.messages) == 2
     finally:
         server.stop()
 
@@ -219,7 +221,7 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app):
         )
         submit(app.test_client())
         started = time.monotonic()
-        assert deliver(app).retrying == 1
+        assert deliver(app).retrying == 2, "the staff email and the patient's copy, side by side"
         assert time.monotonic() - started < 5
         assert "timed out" in rows(app)[0].last_error.lower()
     finally:
@@ -240,7 +242,7 @@ def test_mail_phi_sets_how_much_the_staff_email_carries(make_app, smtp_server, l
     app = make_app(MAIL_PHI=level, **smtp_server.config())
     submit(app.test_client(), warning_signs="yes")
     deliver(app)
-    message = smtp_server.messages[0]
+    message = smtp_server.staff_messages[0]
     for body in (message.get_body(preferencelist=("plain",)).get_content(),
                  message.get_body(preferencelist=("html",)).get_content()):  # fmt: skip
         assert "URGENT" in body
@@ -255,10 +257,10 @@ def test_line_breaks_in_the_answers_cannot_add_email_headers(make_app, smtp_serv
     submit(app.test_client(), full_name="Ana\r\nBcc: everyone@example.com", email="a@b.example\r\nBcc: x@y.example",
            preferred_contact="phone")  # fmt: skip
     deliver(app)
-    if smtp_server.messages:
-        message = smtp_server.messages[0]
+    for message in smtp_server.messages:
         assert message["Bcc"] is None
-        assert smtp_server.envelopes[0][1] == ["frontdesk@clinic.example"]
+    for _, recipients in smtp_server.envelopes:
+        assert "everyone@example.com" not in recipients and "x@y.example" not in recipients
 
 
 def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(make_app, smtp_server):
@@ -266,9 +268,9 @@ def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(m
     app = make_app(**plain)
     submit(app.test_client())
     report = deliver(app)
-    assert (report.sent, report.retrying) == (0, 1)
-    assert smtp_server.messages == [], "nothing left without TLS"
-    (email,) = rows(app)
+    assert (report.sent, report.retrying) == (1, 1), "the patient's copy carries no health details"
+    assert smtp_server.staff_messages == [], "nothing with health details left without TLS"
+    (email,) = [row for row in rows(app) if not row.to_patient]
     assert "MAIL_USE_TLS=true" in email.last_error and "health details" in email.last_error
     assert email.attempts == 0, "a refusal by the settings uses up none of the email's tries"
     from tests.helpers import create_account, sign_in
@@ -286,8 +288,8 @@ def test_health_details_never_leave_over_plain_smtp_unless_the_owner_allows_it(m
     summary = make_app(**plain, MAIL_PHI="summary")
     submit(summary.test_client())
     report = deliver(summary, now=utcnow() + timedelta(minutes=6))
-    assert (report.sent, report.retrying) == (1, 1)
-    (sent,) = smtp_server.messages
+    assert (report.sent, report.retrying) == (2, 1), "the summary and its patient's copy leave"
+    (sent,) = smtp_server.staff_messages
     assert "Headache that starts" not in sent.get_body(preferencelist=("plain",)).get_content()
 
 
@@ -300,8 +302,9 @@ def test_a_slow_mail_server_gets_several_connections_at_once_each_reused_and_eve
         submit(client, full_name=f"Patient {number}")
     smtp_server.seconds_per_message = 0.2
     report = deliver(app)
-    assert (report.sent, report.retrying, report.failed) == (12, 0, 0)
-    assert len({message["Message-ID"] for message in smtp_server.messages}) == 12 == len(smtp_server.messages)
+    # Each request's staff email and the patient's own copy.
+    assert (report.sent, report.retrying, report.failed) == (24, 0, 0)
+    assert len({message["Message-ID"] for message in smtp_server.messages}) == 24 == len(smtp_server.messages)
     assert len(smtp_server.connections) == 4, "one connection per sender, reused for its share"
     assert smtp_server.most_at_once > 1, "the senders worked at the same time"
     assert all(row.state is EmailState.SENT for row in rows(app))

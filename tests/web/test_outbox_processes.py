@@ -67,10 +67,11 @@ def test_worker_process_sends_what_the_web_app_queued(app, smtp_server):
     submit(app.test_client())
     worker = start_worker(app, smtp_server)
     try:
-        wait_for(lambda: len(smtp_server.messages) == 1)
+        wait_for(lambda: len(smtp_server.messages) == 2)
     finally:
         output = stop(worker)
-    assert len(smtp_server.messages) == 1, output
+    assert len(smtp_server.staff_messages) == 1, output
+    assert len(smtp_server.patient_copies) == 1, output
     assert "Sending queued email through SMTP 127.0.0.1" in output
 
 

@@ -216,8 +216,10 @@ def test_make_serve_with_the_outbox_process_and_redis_takes_a_request_and_limits
         assert reference
 
         # The outbox process, not the web app, sends the staff email; its link is on the served port.
-        assert wait_for(lambda: len(smtp_server.messages) == 1, 60), (tmp_path / "outbox.out").read_text()
-        email = smtp_server.messages[0]
+        # The patient's own copy leaves with it.
+        assert wait_for(lambda: len(smtp_server.messages) == 2, 60), (tmp_path / "outbox.out").read_text()
+        [email] = smtp_server.staff_messages
+        assert reference.group(1) in smtp_server.patient_copies[0]["Subject"]
         assert reference.group(1) in email["Subject"]
         text = email.get_body(preferencelist=("plain",)).get_content()
         assert f"http://127.0.0.1:{port}/staff/requests/" in text

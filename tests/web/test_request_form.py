@@ -66,8 +66,10 @@ def test_valid_request_is_stored_with_its_answers_and_note(app, client):
     assert request.coverage_note.headline == "Likely covered"
     assert request.coverage_note.rule_ids[0] == "private-insurance"
     assert "You told us your copay is $40 per visit." in " ".join(request.coverage_note.paragraphs)
-    [email] = request.emails
-    assert email.state is EmailState.QUEUED
+    [email, copy] = request.emails
+    assert email.state is copy.state is EmailState.QUEUED
+    assert (email.to_patient, copy.to_patient) == (False, True), "the staff email, and the patient's copy"
+    assert request.wants_email_copy is True
 
 
 def test_confirmation_shows_the_note_and_what_happens_next(app, client):
@@ -342,10 +344,11 @@ def test_pages_have_no_inline_script_or_style(client):
 def test_staff_email_queued_in_the_same_commit_as_the_request(app, client):
     submit(client)
     with app.app_context():
-        email = db.session.scalars(sa.select(OutboxEmail)).one()
+        email, copy = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)).all()
         request = db.session.scalars(sa.select(ConsultationRequest)).one()
-        assert email.request_id == request.id
+        assert email.request_id == copy.request_id == request.id
         assert email.recipients == ["frontdesk@clinic.example"]
+        assert copy.recipients == ["Ana.Diaz@example.com"], "the patient's own copy, in the same commit"
 
 
 def test_sending_the_same_form_twice_makes_one_request_and_shows_the_same_confirmation(client, stored):
@@ -359,7 +362,7 @@ def test_sending_the_same_form_twice_makes_one_request_and_shows_the_same_confir
         first.headers["Location"].split("/")[-1].split(".")[0]
         == second.headers["Location"].split("/")[-1].split(".")[0]
     )
-    assert stored() == {"requests": 1, "emails": 1}
+    assert stored() == {"requests": 1, "emails": 2}, "one staff email and one patient's copy"
 
 
 def test_a_form_sent_from_another_site_is_refused(client, stored):

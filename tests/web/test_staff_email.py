@@ -42,12 +42,13 @@ def test_staff_email_arrives_with_the_answers_and_the_note(make_app, smtp_server
     app = make_app(**smtp_server.config())
     client = app.test_client()
     submit(client, message="Worse after <b>long</b> days.")
-    assert deliver(app).sent == 1
+    assert deliver(app).sent == 2, "the staff email, and the patient's own copy"
 
-    [message] = smtp_server.messages
+    [message] = smtp_server.staff_messages
     request = the_request(app)
     text, html = parts(message)
-    assert smtp_server.envelopes == [("requests@clinic.example", ["frontdesk@clinic.example"])]
+    assert ("requests@clinic.example", ["frontdesk@clinic.example"]) in smtp_server.envelopes
+    assert len(smtp_server.envelopes) == 2
     assert message["Subject"] == f"New request {request.reference}: free 15-minute consultation"
     assert message["From"] == "Clinic requests <requests@clinic.example>"
     assert message["Message-ID"] == outbox_rows(app)[0].message_id
@@ -73,7 +74,7 @@ def test_subject_carries_no_health_or_insurance_detail(make_app, smtp_server):
     app = make_app(**smtp_server.config())
     submit(app.test_client(), main_concern="migraine", coverage="apple_health", warning_signs="no")
     deliver(app)
-    subject = smtp_server.messages[0]["Subject"].lower()
+    subject = smtp_server.staff_messages[0]["Subject"].lower()
     for detail in ("migraine", "headache", "apple", "health", "medicaid", "insurance", "neck"):
         assert detail not in subject
 
@@ -82,7 +83,7 @@ def test_urgent_request_is_flagged_without_naming_the_symptom(make_app, smtp_ser
     app = make_app(**smtp_server.config())
     submit(app.test_client(), warning_signs="yes")
     deliver(app)
-    [message] = smtp_server.messages
+    [message] = smtp_server.staff_messages
     assert message["Subject"] == f"URGENT: call back today. Request {the_request(app).reference}"
     for symptom in ("headache", "head", "fever", "neck", "weakness", "numb", "worst"):
         assert symptom not in message["Subject"].lower()
@@ -98,19 +99,21 @@ def test_request_is_kept_while_the_mail_server_is_down_and_the_email_arrives_lat
     assert submit(client).status_code == 303
 
     first_try = deliver(app)
-    [row] = outbox_rows(app)
-    assert first_try.retrying == 1
-    assert row.state is EmailState.QUEUED
-    assert row.attempts == 1
-    assert "Connection refused" in row.last_error or "ConnectionRefused" in row.last_error
+    # The staff email and the patient's own copy wait alike.
+    assert first_try.retrying == 2
+    for row in outbox_rows(app):
+        assert row.state is EmailState.QUEUED
+        assert row.attempts == 1
+        assert "Connection refused" in row.last_error or "ConnectionRefused" in row.last_error
     assert the_request(app).full_name == "Ana Díaz"
 
     stopped_smtp_server.start()
     assert deliver(app).sent == 0, "not retried before its backoff is over"
-    assert deliver(app, now=utcnow() + retry_delay(1) + timedelta(seconds=1)).sent == 1
-    assert len(stopped_smtp_server.messages) == 1
-    [row] = outbox_rows(app)
-    assert (row.state, row.attempts, row.last_error) == (EmailState.SENT, 2, None)
+    assert deliver(app, now=utcnow() + retry_delay(1) + timedelta(seconds=1)).sent == 2
+    assert len(stopped_smtp_server.staff_messages) == 1
+    assert len(stopped_smtp_server.patient_copies) == 1
+    for row in outbox_rows(app):
+        assert (row.state, row.attempts, row.last_error) == (EmailState.SENT, 2, None)
 
 
 def test_email_is_marked_failed_after_the_last_attempt(make_app, stopped_smtp_server):
@@ -118,13 +121,13 @@ def test_email_is_marked_failed_after_the_last_attempt(make_app, stopped_smtp_se
     submit(app.test_client())
     deliver(app)
     report = deliver(app, now=utcnow() + timedelta(hours=3))
-    assert report.failed == 1
-    assert outbox_rows(app)[0].state is EmailState.FAILED
+    assert report.failed == 2, "the staff email and the patient's copy"
+    assert {row.state for row in outbox_rows(app)} == {EmailState.FAILED}
 
 
 def test_an_email_claimed_by_another_worker_is_not_sent_twice(make_app, smtp_server):
     app = make_app(**smtp_server.config())
-    submit(app.test_client())
+    submit(app.test_client(), email_copy=None)  # unticked: the staff email alone
     with app.app_context():
         row = db.session.scalars(sa.select(OutboxEmail)).one()
         row.claimed_until = utcnow() + CLAIM_LEASE
@@ -141,16 +144,22 @@ def test_background_worker_delivers_without_anyone_asking(make_app, smtp_server)
     client = app.test_client()
     submit(client)
     deadline = time.monotonic() + 10
-    while not smtp_server.messages and time.monotonic() < deadline:
+    while len(smtp_server.messages) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(smtp_server.messages) == 1, "the commit wakes the worker; it does not wait for the next poll"
+    assert len(smtp_server.staff_messages) == 1, (
+        "the commit wakes the worker; it does not wait for the next poll"
+    )
+    assert len(smtp_server.patient_copies) == 1
 
 
 def test_without_a_mail_server_emails_are_written_as_files(make_app, mail_dir):
     app = make_app(MAIL_SERVER="")
     submit(app.test_client(), **{k: v for k, v in valid_answers().items() if k == "full_name"})
-    assert deliver(app).sent == 1
-    [eml] = mail_dir.glob("*.eml")
-    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
-    assert message["To"] == "frontdesk@clinic.example"
+    assert deliver(app).sent == 2, "the staff email, and the patient's own copy"
+    written = [message_from_bytes(eml.read_bytes(), policy=policy.default) for eml in mail_dir.glob("*.eml")]
+    assert sorted(message["To"] for message in written) == [
+        "Ana.Diaz@example.com",
+        "frontdesk@clinic.example",
+    ]
+    [message] = [message for message in written if message["To"] == "frontdesk@clinic.example"]
     assert "Ana Díaz" in message.get_body(preferencelist=("plain",)).get_content()

@@ -233,8 +233,9 @@ def test_sending_the_staff_email_again(app, staff_client, smtp_server):
     page = f"/staff/requests/{request_id}"
     staff_post(staff_client, f"{page}/resend-email", {}, page)
     deliver(app)
-    assert len(smtp_server.messages) == 2
-    assert smtp_server.messages[0]["Message-ID"] != smtp_server.messages[1]["Message-ID"]
+    assert len(smtp_server.staff_messages) == 2
+    assert smtp_server.staff_messages[0]["Message-ID"] != smtp_server.staff_messages[1]["Message-ID"]
+    assert len(smtp_server.patient_copies) == 1, "the patient's copy is not sent again with it"
     with app.app_context():
         assert (
             db.session.scalar(
@@ -242,7 +243,7 @@ def test_sending_the_staff_email_again(app, staff_client, smtp_server):
                 .select_from(OutboxEmail)
                 .where(OutboxEmail.state == EmailState.SENT)
             )
-            == 2
+            == 3
         )
     assert "resent_email" in audit_actions(app, request_id)
 
@@ -250,7 +251,7 @@ def test_sending_the_staff_email_again(app, staff_client, smtp_server):
 def test_the_staff_email_links_to_the_request_and_opening_it_changes_nothing(app, smtp_server, staff_client):
     request_id = new_request(app)
     deliver(app)
-    body = smtp_server.messages[0].get_body(preferencelist=("plain",)).get_content()
+    body = smtp_server.staff_messages[0].get_body(preferencelist=("plain",)).get_content()
     assert f"https://clinic.test/staff/requests/{request_id}" in body
     before = audit_actions(app, request_id)
     staff_client.get(f"/staff/requests/{request_id}")

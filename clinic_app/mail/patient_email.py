@@ -1,0 +1,53 @@
+"""The patient's own copy of their request: the reference, what happens next, and a link to their note.
+
+It says nothing about their health or insurance: no concern, no answers, not the note's words. A
+mailbox is read on shared screens and in notifications, and the note is one click away behind the
+link, which stops working after CONFIRMATION_LINK_MINUTES. The only advice it repeats is the one the
+confirmation page gives a patient who reported a warning sign: call 911, do not wait for us.
+All the words are in templates/email/patient_copy*.
+"""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from clinic_app.formatting import phone_e164
+from clinic_app.mail.outbox import enqueue
+from clinic_app.mail.rendering import render_email
+from clinic_app.models import ConsultationRequest, OutboxEmail
+from clinic_app.models.types import DbSession
+from clinic_app.settings import Settings
+
+
+def patient_gets_copy(request: ConsultationRequest) -> bool:
+    """A person (not a bot) who gave an email address and left "Email me a copy" ticked."""
+    return bool(request.email) and request.wants_email_copy and request.spam_reason is None
+
+
+def queue_patient_copy(
+    session: DbSession, request: ConsultationRequest, settings: Settings, note_url: str
+) -> OutboxEmail:
+    """Render the patient's copy and add it to the outbox, in the caller's transaction."""
+    assert request.email, "a copy needs an email address"
+    context = {
+        "consultation_request": request,
+        "clinic_name": settings.clinic_name,
+        "clinic_phone": settings.clinic_phone,
+        "clinic_phone_e164": phone_e164(settings.clinic_phone) or settings.clinic_phone,
+        "response_time": settings.clinic_response_time,
+        "note_url": note_url,
+        "link_minutes": settings.confirmation_link_minutes,
+    }
+    return enqueue(
+        session,
+        # The clinic's name, from the address staff emails come from.
+        sender=formataddr((settings.clinic_name, parseaddr(settings.mail_from)[1])),
+        recipients=[request.email],
+        subject=" ".join(render_email("patient_copy_subject.txt", **context).split()),
+        body_text=render_email("patient_copy.txt", **context),
+        body_html=render_email("patient_copy.html", **context),
+        message_domain=settings.message_domain,
+        carries_health_details=False,
+        request=request,
+        to_patient=True,
+    )
