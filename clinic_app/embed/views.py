@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, make_response, render_template, request, send_from_directory, url_for
 
 from clinic_app.embed.blueprint import bp
-from clinic_app.embed.theme import accent_colour, darker
+from clinic_app.embed.theme import accent_colour, theme_css
 from clinic_app.extensions import csrf
 from clinic_app.web import services
 from clinic_app.web.form_flow import (
@@ -114,5 +114,7 @@ def theme(accent: str) -> Response:
     colour = accent_colour(accent)
     if colour is None:
         return Response("/* not a usable colour */", mimetype="text/css", status=404)
-    css = f":root {{ --accent: #{colour}; --accent-dark: #{darker(colour)}; }}\n"
-    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
+    # Both colour schemes: the accent, made readable on the light and on the dark page where need be.
+    return Response(
+        theme_css(colour), mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"}
+    )

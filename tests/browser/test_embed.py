@@ -183,9 +183,10 @@ def test_sending_twice_makes_one_request(browser_page, host_site, live_app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsultationRequest)) == 1
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context()
+@pytest.fixture(params=["light", "dark"])
+def page(request, chromium):
+    """A page in either colour scheme the visitor's system asks for: the low-glare light one, or dark."""
+    context = chromium.new_context(color_scheme=request.param)
     yield context.new_page()
     context.close()
 
