@@ -47,7 +47,8 @@ def queue_patient_copy(
         body_text=render_email("patient_copy.txt", **context),
         body_html=render_email("patient_copy.html", **context),
         message_domain=settings.message_domain,
-        carries_health_details=False,
+        # The advice after a warning sign tells anyone reading the mail that the patient has one.
+        carries_health_details=request.has_warning_signs,
         request=request,
         to_patient=True,
     )

@@ -42,6 +42,7 @@ def fill_in(form) -> None:
     form.get_by_role("group", name="Have you met this year's deductible?").get_by_label(
         "No", exact=True
     ).check()
+    form.get_by_text("Add your costs, if you know them (optional)").click()
     form.get_by_label("Your copay for each visit").fill("40")
     form.get_by_label("You may contact me about this request.").check()
 

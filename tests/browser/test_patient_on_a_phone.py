@@ -59,6 +59,7 @@ def test_without_javascript_the_advice_stands_beside_the_question_and_tops_the_n
 def test_the_message_box_counts_the_characters_left(chromium, live_app):
     with phone_page(chromium) as page:
         page.goto(f"{live_app.url}/request")
+        page.get_by_text("Add a message for us (optional)").click()
         count = page.locator("#message-count")
         assert count.inner_text() == "1000 characters left"
         page.get_by_label("Anything else you want us to know?").fill("Worse in the morning.")
