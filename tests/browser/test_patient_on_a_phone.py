@@ -69,6 +69,25 @@ def test_the_message_box_counts_the_characters_left(chromium, live_app):
         )
 
 
+QUESTIONS_SHOWN = """Array.from(document.querySelectorAll('.request-form .field'))
+    .filter(f => f.offsetParent !== null && !f.closest('details:not([open])') && !f.closest('.hp'))
+    .map(f => f.classList.contains('field--group') || f.querySelector('input[type=checkbox], select') ? 'tap' : 'type')"""
+
+
+@pytest.mark.parametrize(
+    "coverage", ["Private insurance", "Original Medicare", "Oregon Health Plan", "Not sure"]
+)
+def test_the_form_has_as_many_questions_as_it_says(chromium, live_app, coverage):
+    with phone_page(chromium) as page:
+        page.goto(f"{live_app.url}/request")
+        assert "It has up to 15 questions, and most take one tap." in page.locator(".lead").inner_text()
+        page.get_by_role("group", name="What kind of health coverage do you have?").get_by_label(
+            coverage
+        ).check()
+        shown = page.evaluate(QUESTIONS_SHOWN)
+        assert len(shown) <= 15 and shown.count("tap") > len(shown) / 2, shown
+
+
 @pytest.mark.parametrize("viewport", [PHONE, SMALL_PHONE], ids=["390x844", "320x640"])
 def test_how_many_screens_the_form_takes(chromium, live_app, viewport):
     """Not a limit to pass: the figure the README and the closing note quote, printed for each size."""
