@@ -36,6 +36,8 @@ class Clinic:
     url: str
     request_id: int
     confirmation: str
+    urgent_request_id: int
+    urgent_confirmation: str
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def clinic(live_app):
     create_account(app, OWNER_EMAIL, role="owner", name="Olivia Owner-Of-The-Clinic")
     create_account(app, "desk@clinic.example", role="staff", name="Dana Desk")
     client = app.test_client()
-    submit(client, valid_answers(email="short@example.com", warning_signs="yes"))
+    urgent = submit(client, valid_answers(email="short@example.com", warning_signs="yes"))
     submit(client, valid_answers(full_name="Ben Lee", coverage="self_pay"))
     sent = submit(client, valid_answers(full_name=LONG_NAME, email=LONG_EMAIL, message="x" * 300))
     assert sent.status_code == 303, sent.status_code
@@ -53,8 +55,8 @@ def clinic(live_app):
         from clinic_app.extensions import db
         from clinic_app.models import ConsultationRequest
 
-        request_id = max(db.session.scalars(db.select(ConsultationRequest.id)))
-    return Clinic(live_app.url, request_id, confirmation)
+        ids = sorted(db.session.scalars(db.select(ConsultationRequest.id)))
+    return Clinic(live_app.url, ids[-1], confirmation, ids[0], urgent.headers["Location"])
 
 
 def sign_in(page, url: str) -> None:
@@ -77,6 +79,8 @@ def public_pages(page, clinic: Clinic):
     yield "request form with errors"
     page.goto(f"{clinic.url}{clinic.confirmation}")
     yield "confirmation"
+    page.goto(f"{clinic.url}{clinic.urgent_confirmation}")
+    yield "confirmation after a warning sign"
     page.goto(f"{clinic.url}/request/received/not-a-real-link")
     yield "confirmation link expired"
     page.goto(f"{clinic.url}/privacy")
@@ -106,6 +110,10 @@ def staff_pages(page, clinic: Clinic):
     yield "request list, searched"
     page.goto(f"{clinic.url}/staff/requests/{clinic.request_id}")
     yield "request page"
+    page.goto(f"{clinic.url}/staff/requests/{clinic.urgent_request_id}")
+    yield "request page, a warning sign"
+    page.goto(f"{clinic.url}/staff/?spam=1")
+    yield "requests kept as spam"
     page.goto(f"{clinic.url}/staff/audit")
     yield "audit log"
     page.goto(f"{clinic.url}/staff/team")

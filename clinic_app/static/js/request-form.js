@@ -6,6 +6,8 @@
   if (!form) { return; }
 
   var dependents = form.querySelectorAll("[data-show-when]");
+  // Each question now shows only when it applies, so the hints saying when it applies can go.
+  form.classList.add("request-form--live");
 
   function selectedValue(name) {
     var checked = form.querySelector("input[name='" + name + "']:checked");
