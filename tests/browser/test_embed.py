@@ -12,6 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest
+from tests.browser.steps import NEXT, go_to_insurance, send_as_it_is
 from tests.helpers import deliver
 
 SNIPPET = '<div data-clinic-request-form data-visit-type="consultation"></div><script src="{url}/embed.js" async></script>'
@@ -23,7 +24,7 @@ def embed_page(page, host_site, live_app):
     frame_element = page.locator("iframe[title='Ask for a visit']")
     frame_element.wait_for()
     form = page.frame_locator("iframe[title='Ask for a visit']")
-    form.get_by_role("button", name="Send my request").wait_for()
+    form.locator(f"{NEXT}:visible").wait_for()
     return form, page.frame(url=FORM_FRAME)
 
 
@@ -35,6 +36,7 @@ def fill_in(form) -> None:
     form.get_by_label("No, none of these").check()
     form.get_by_label("Headache that starts in the neck").check()
     form.get_by_label("In a typical month, on how many days").fill("8")
+    go_to_insurance(form)
     form.get_by_label("Private insurance").check()
     form.get_by_label("Insurance company").select_option(label="Premera Blue Cross")
     form.get_by_label("PPO", exact=True).check()
@@ -117,7 +119,7 @@ def test_the_iframe_height_follows_its_content(browser_page, host_site, live_app
     form, frame = embed_page(page, host_site, live_app)
     empty_form = fitted_height(page, frame)
 
-    form.get_by_role("button", name="Send my request").click()
+    send_as_it_is(form)
     form.locator("#error-summary").wait_for()
     with_errors = fitted_height(page, frame)
     assert with_errors > empty_form + 200, "the error list and messages make it taller"
@@ -176,7 +178,7 @@ def test_sending_twice_makes_one_request(browser_page, host_site, live_app):
     form.get_by_role("button", name="Send my request").dblclick()
     form.get_by_text("Thank you. We got your request.").wait_for()
     page.evaluate("history.back()")  # the iframe goes back; the host page stays
-    form.get_by_role("button", name="Send my request").wait_for()
+    go_to_insurance(form)
     assert form.get_by_label("Full name").input_value() == "Ana Díaz", "the browser kept the answers"
     form.get_by_role("button", name="Send my request").click()
     form.get_by_text("Thank you. We got your request.").wait_for()
@@ -200,6 +202,8 @@ def violations(target) -> list[str]:
 def test_axe_finds_nothing_on_the_standalone_form(page, live_app):
     page.goto(f"{live_app.url}/request")
     assert violations(page) == []
+    go_to_insurance(page)
+    assert violations(page) == []
     page.get_by_role("button", name="Send my request").click()
     page.locator("#error-summary").wait_for()
     assert violations(page) == []
@@ -207,7 +211,7 @@ def test_axe_finds_nothing_on_the_standalone_form(page, live_app):
 
 def test_axe_finds_nothing_on_the_embedded_form_with_errors_or_the_confirmation(page, host_site, live_app):
     form, frame = embed_page(page, host_site, live_app)
-    form.get_by_role("button", name="Send my request").click()
+    send_as_it_is(form)
     form.locator("#error-summary").wait_for()
     assert violations(page.frame(url=FORM_FRAME)) == []
     fill_in(form)

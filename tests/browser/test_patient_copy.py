@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.browser.steps import go_to_insurance
 from tests.conftest import free_port
 from tests.helpers import LiveServer, deliver
 
@@ -35,6 +36,7 @@ def send_the_form(page, url: str, *, copy: bool = True) -> None:
     page.get_by_label("No, none of these").check()
     page.get_by_label("Migraine").check()
     page.get_by_label("In a typical month, on how many days").fill("8")
+    go_to_insurance(page)
     page.get_by_label("No insurance, or paying myself").check()
     page.get_by_label("Your age in years").fill("41")
     page.get_by_label("You may contact me about this request.").check()

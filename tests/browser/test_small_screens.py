@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from clinic_app.embed.theme import contrast
+from tests.browser.steps import go_to_insurance, send_as_it_is
 from tests.helpers import STAFF_PASSWORD, create_account, submit, valid_answers
 
 # 320x640: a small phone, and WCAG's 320 CSS px. 390x844: a common phone. 640x400: a 1280x800 screen
@@ -71,9 +72,11 @@ def public_pages(page, clinic: Clinic):
     """Each public page and state, opened in turn; yields its name once it is showing."""
     page.goto(f"{clinic.url}/request")
     yield "request form"
-    page.get_by_label("Private insurance").check()
     page.get_by_label("Yes, at least one of these").check()
-    yield "request form, private insurance and a warning sign"
+    yield "request form, a warning sign"
+    go_to_insurance(page)
+    page.get_by_label("Private insurance").check()
+    yield "request form, second step: private insurance, after a warning sign"
     page.get_by_role("button", name="Send my request").click()
     page.locator("#error-summary").wait_for()
     yield "request form with errors"
@@ -91,7 +94,7 @@ def public_pages(page, clinic: Clinic):
     yield "embedded form, on its own"
     # An owner's accent colour: lightened in dark mode, darkened on the light page if need be.
     page.goto(f"{clinic.url}/embed/form?accent=7a1f5c")
-    page.get_by_role("button", name="Send my request").click()
+    send_as_it_is(page)
     page.locator("#error-summary").wait_for()
     yield "embedded form in an accent colour, with errors"
     page.goto(f"{clinic.url}/staff/sign-in")
@@ -244,8 +247,11 @@ def test_radios_and_checkboxes_are_easy_to_tap(chromium, clinic, viewport):
     page = context.new_page()
     try:
         page.goto(f"{clinic.url}/request")
-        page.get_by_label("Private insurance").check()
+        page.get_by_text("Best days and times for us to call (optional)").click()
         areas = page.evaluate(HIT_AREAS)
+        go_to_insurance(page)
+        page.get_by_label("Private insurance").check()
+        areas += page.evaluate(HIT_AREAS)
         sign_in(page, clinic.url)
         areas += page.evaluate(HIT_AREAS)
     finally:

@@ -25,6 +25,36 @@
   form.addEventListener("change", update);
   update();
 
+  // Two steps, about you and then your insurance, so that neither is longer than a few phone
+  // screens. A form sent back with mistakes stays one page, every mistake in view.
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".form-step"));
+  if (steps.length === 2 && !document.getElementById("error-summary")) {
+    form.classList.add("request-form--stepped");
+    var showStep = function (id, moveFocus) {
+      steps.forEach(function (step) { step.hidden = step.id !== id; });
+      if (moveFocus) {
+        // The step's first heading that shows (the urgent advice's, after a warning sign).
+        var heading = Array.prototype.find.call(document.getElementById(id).querySelectorAll("h2"), function (h) {
+          return h.offsetParent !== null;
+        });
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      }
+    };
+    form.querySelectorAll("[data-step-to]").forEach(function (button) {
+      button.parentElement.hidden = false;
+      button.addEventListener("click", function () { showStep(button.getAttribute("data-step-to"), true); });
+    });
+    // Enter in a box of the first step goes on to the second, rather than sending half a form.
+    form.addEventListener("submit", function (event) {
+      if (steps[1].hidden) {
+        event.preventDefault();
+        showStep(steps[1].id, true);
+      }
+    });
+    showStep(steps[0].id, false);
+  }
+
   // Under each text box with a limit, how many characters are left, updated as the visitor types
   // and read out by screen readers once they pause.
   form.querySelectorAll("textarea[maxlength]").forEach(function (box) {
