@@ -27,9 +27,26 @@ MESSAGES = {
 }
 
 
+# Where the request form is sent: a page refusing it (too many tries, a server error) still leads
+# with the urgent advice when the form said yes to a warning sign.
+FORM_SENDING = {"public.send_request_form", "embed.send_form"}
+
+
 def render_error(code: int) -> tuple[str, int]:
     title, text = MESSAGES.get(code, ("Sorry, something went wrong", "Please try again in a few minutes."))
-    return render_template("errors/error.html", title=title, text=text, code=code), code
+    page = render_template(
+        "errors/error.html", title=title, text=text, code=code, warning_sign=warning_sign_reported()
+    )
+    return page, code
+
+
+def warning_sign_reported() -> bool:
+    if request.method != "POST" or request.endpoint not in FORM_SENDING:
+        return False
+    try:
+        return request.form.get("warning_signs") == "yes"
+    except HTTPException:  # a body too large to read
+        return False
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.helpers import form_token, sign_in, submit, valid_answers
+from tests.helpers import form_token, sign_in, submit, valid_answers, visible_text
 
 
 def limited_app(make_app, **settings):
@@ -27,6 +27,18 @@ def test_too_many_form_posts_from_one_address_get_a_friendly_429(make_app, store
     assert "Retry-After" in page.headers
     assert stored()["requests"] == 3
     assert client.get("/request").status_code == 200, "reading the form is never limited"
+
+
+def test_a_refused_form_that_reported_a_warning_sign_still_leads_with_the_advice(make_app):
+    app = limited_app(make_app, RATELIMIT_FORM="1 per minute")
+    client = app.test_client()
+    assert submit(client, warning_signs="yes").status_code == 303
+    refused = submit(client, warning_signs="yes")
+    assert refused.status_code == 429
+    text = visible_text(refused.get_data(as_text=True))
+    assert text.index("Please get help now") < text.index("Please wait a moment")
+    assert 'href="tel:911"' in refused.get_data(as_text=True)
+    assert "Please get help now" not in submit(client, warning_signs="no").get_data(as_text=True)
 
 
 def test_the_public_and_embedded_forms_share_one_limit(make_app):
