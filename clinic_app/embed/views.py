@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request, send_from_directory, url_for
+from werkzeug.exceptions import HTTPException
 
 from clinic_app.embed.blueprint import bp
 from clinic_app.embed.theme import accent_colour, theme_css
 from clinic_app.extensions import csrf
 from clinic_app.web import services
+from clinic_app.web.errors import render_error
 from clinic_app.web.form_flow import (
     own_origins,
     request_for_confirmation,
@@ -95,6 +97,13 @@ def _form_page() -> Page:
         initial=initial,
         **page_context(chosen),
     )
+
+
+@bp.errorhandler(HTTPException)
+def refused_in_the_frame(error: HTTPException) -> tuple[str, int]:
+    """An error inside the iframe (too many tries, too much sent) keeps the frame's look, its height
+    reported to the host page, and a way back to the embedded form."""
+    return render_error(error.code or 500, **page_context(options()))
 
 
 @bp.get("/embed/received/<token>")

@@ -32,10 +32,16 @@ MESSAGES = {
 FORM_SENDING = {"public.send_request_form", "embed.send_form"}
 
 
-def render_error(code: int) -> tuple[str, int]:
+def render_error(code: int, **context: object) -> tuple[str, int]:
+    """The error page; ``context`` carries the embed's options when the page shows in its iframe."""
     title, text = MESSAGES.get(code, ("Sorry, something went wrong", "Please try again in a few minutes."))
     page = render_template(
-        "errors/error.html", title=title, text=text, code=code, warning_sign=warning_sign_reported()
+        "errors/error.html",
+        title=title,
+        text=text,
+        code=code,
+        warning_sign=warning_sign_reported(),
+        **context,
     )
     return page, code
 

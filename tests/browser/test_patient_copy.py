@@ -23,7 +23,7 @@ def served(make_app, smtp_server):
     server.stop()
 
 
-def send_the_form(page, url: str, *, copy: bool = True) -> None:
+def send_the_form(page, url: str, *, copy: bool = True, javascript: bool = True) -> None:
     page.goto(f"{url}/request")
     page.get_by_label("Free 15-minute consultation").check()
     page.get_by_label("Full name").fill("Ana Díaz")
@@ -36,7 +36,7 @@ def send_the_form(page, url: str, *, copy: bool = True) -> None:
     page.get_by_label("No, none of these").check()
     page.get_by_label("Migraine").check()
     page.get_by_label("In a typical month, on how many days").fill("8")
-    go_to_insurance(page)
+    go_to_insurance(page, javascript)
     page.get_by_label("No insurance, or paying myself").check()
     page.get_by_label("Your age in years").fill("41")
     page.get_by_label("You may contact me about this request.").check()
@@ -86,7 +86,7 @@ def test_the_patient_prints_the_note_and_gets_their_copy_once(chromium, served, 
 def test_without_javascript_the_page_says_how_to_print(chromium, served, smtp_server):
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
-    send_the_form(page, served.url, copy=False)
+    send_the_form(page, served.url, copy=False, javascript=False)
     assert page.get_by_text("To keep this note, use Print in your browser's menu.").is_visible()
     assert not page.get_by_role("button", name="Print or save this note").is_visible()
     context.close()

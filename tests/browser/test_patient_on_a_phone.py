@@ -128,3 +128,29 @@ def test_how_many_screens_the_form_takes(chromium, live_app, viewport):
     ))  # fmt: skip
     if viewport == PHONE:
         assert screens["step 1, consultation"] <= 4 and screens["step 2, private insurance"] <= 4, screens
+
+
+def test_the_form_sent_back_after_a_warning_sign_keeps_the_advice_in_view(chromium, live_app):
+    with phone_page(chromium, viewport=SMALL_PHONE) as page:
+        page.goto(f"{live_app.url}/request")
+        page.get_by_label("Yes, at least one of these").check()
+        go_to_insurance(page)
+        page.get_by_role("button", name="Send my request").click()
+        page.locator("#error-summary").wait_for()
+        # The list of problems has the focus, to be read first; the advice above it is in view.
+        assert page.evaluate("document.activeElement.id") == "error-summary"
+        assert page.locator("#urgent").bounding_box()["y"] >= 0
+
+
+def test_an_answer_left_in_a_question_that_no_longer_applies_is_not_sent(chromium, live_app):
+    with phone_page(chromium) as page:
+        page.goto(f"{live_app.url}/request")
+        go_to_insurance(page)
+        page.get_by_label("Private insurance").check()
+        page.get_by_text("Add your costs, if you know them (optional)").click()
+        page.get_by_label("Your copay for each visit").fill("abc")
+        page.get_by_label("No insurance, or paying myself").check()
+        page.get_by_role("button", name="Send my request").click()
+        summary = page.locator("#error-summary")
+        summary.wait_for()
+        assert "Enter an amount in dollars" not in summary.inner_text()

@@ -159,7 +159,7 @@ def test_unticking_the_box_means_no_copy(make_app, smtp_server, stored):
     box = re.search(r"<input[^>]*name=\"email_copy\"[^>]*>", form).group(0)
     assert "checked" in box, "ticked until the patient unticks it"
     assert "Email me a copy of my reference and next steps" in form
-    assert "It has no health details." in form
+    assert "It does not repeat your answers." in form
 
     submit(app.test_client(), email_copy=None)
     assert deliver(app).sent == 1

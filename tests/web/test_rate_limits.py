@@ -41,6 +41,29 @@ def test_a_refused_form_that_reported_a_warning_sign_still_leads_with_the_advice
     assert "Please get help now" not in submit(client, warning_signs="no").get_data(as_text=True)
 
 
+def test_a_refused_send_inside_the_iframe_stays_an_embedded_page(make_app):
+    app = limited_app(
+        make_app, RATELIMIT_FORM="1 per minute", EMBED_ALLOWED_ORIGINS="https://www.clinic.example"
+    )
+    client = app.test_client()
+    options = "?host=https://www.clinic.example&visit_type=consultation"
+
+    def send() -> object:
+        token = form_token(client, f"/embed/form{options}")
+        answers = {**valid_answers(warning_signs="yes"), "form_token": token}
+        return client.post(f"/embed/form{options}", data=answers)
+
+    assert send().status_code == 303
+    refused = send()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    # Sized to the host's iframe by its script, with the advice first and a way back to this form.
+    assert 'class="embedded" data-parent-origin="https://www.clinic.example"' in html
+    assert "embedded-page.js" in html and 'href="tel:911"' in html
+    assert 'href="/embed/form?host=https://www.clinic.example&amp;visit_type=consultation"' in html
+    assert "frame-ancestors 'self' https://www.clinic.example" in refused.headers["Content-Security-Policy"]
+
+
 def test_the_public_and_embedded_forms_share_one_limit(make_app):
     app = limited_app(make_app, RATELIMIT_FORM="2 per minute")
     client = app.test_client()

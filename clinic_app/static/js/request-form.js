@@ -14,15 +14,29 @@
     return checked ? checked.value : "";
   }
 
+  // A question that does not apply is hidden and not sent: an answer left in it from before (a
+  // copay typed, then the coverage changed) can never come back as a mistake no one can see.
   function update() {
     dependents.forEach(function (element) {
       var rule = element.getAttribute("data-show-when").split("=");
       var wanted = rule[1].split(",");
       element.hidden = wanted.indexOf(selectedValue(rule[0])) === -1;
+      element.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = element.hidden;
+      });
     });
   }
 
-  form.addEventListener("change", update);
+  // The urgent advice under the warning-sign question: brought into view and read out the moment
+  // "Yes" is chosen.
+  var advice = document.getElementById("warning-advice");
+  form.addEventListener("change", function (event) {
+    update();
+    if (advice && event.target.name === "warning_signs" && event.target.value === "yes") {
+      advice.setAttribute("role", "alert");
+      advice.scrollIntoView({ block: "nearest" });
+    }
+  });
   update();
 
   // Two steps, about you and then your insurance, so that neither is longer than a few phone
@@ -77,19 +91,21 @@
     show();
   });
 
-  // Bring the list of problems into view and to screen readers first. A link to a question with
-  // choices brings the question's own text into view, not only its first choice.
+  // The list of problems goes to screen readers first. After a warning sign the urgent advice above
+  // it stays in view. A link in the list brings the whole question into view, its text and hint
+  // with its box, and puts the cursor in the box.
   var summary = document.getElementById("error-summary");
   if (summary) {
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
       var input = link && document.getElementById(link.getAttribute("href").slice(1));
-      var fieldset = input && input.closest("fieldset");
-      if (!fieldset) { return; }
+      var question = input && input.closest(".field");
+      if (!question) { return; }
       event.preventDefault();
-      fieldset.querySelector("legend").scrollIntoView();
+      question.scrollIntoView();
       input.focus({ preventScroll: true });
     });
-    summary.focus();
+    summary.focus({ preventScroll: true });
+    (document.getElementById("urgent") || summary).scrollIntoView();
   }
 }());
