@@ -44,7 +44,8 @@ def drain(emails: int, seconds: float, connections: int) -> float:
         upgrade()
     client = app.test_client()
     for number in range(emails):
-        submit(client, full_name=f"Patient {number}")
+        # The staff email alone: one message per request, as the issue measured it.
+        submit(client, full_name=f"Patient {number}", email_copy=None)
     server.seconds_per_message = seconds
     started = time.perf_counter()
     sent = 0
