@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from email.utils import formataddr, parseaddr
 
-from clinic_app.formatting import phone_e164
+from clinic_app.formatting import phone_for_links
 from clinic_app.mail.outbox import enqueue
 from clinic_app.mail.rendering import render_email
 from clinic_app.models import ConsultationRequest, OutboxEmail
@@ -33,7 +33,7 @@ def queue_patient_copy(
         "consultation_request": request,
         "clinic_name": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
-        "clinic_phone_e164": phone_e164(settings.clinic_phone) or settings.clinic_phone,
+        "clinic_phone_e164": phone_for_links(settings.clinic_phone),
         "response_time": settings.clinic_response_time,
         "note_url": note_url,
         "link_minutes": settings.confirmation_link_minutes,

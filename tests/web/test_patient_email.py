@@ -147,6 +147,7 @@ def test_a_patient_with_a_warning_sign_is_told_again_to_get_help_now(make_app, s
             assert step in body, "the next steps are the confirmation page's"
         assert "within one business day" not in body
     assert 'href="tel:911"' in html
+    assert 'href="tel:+15035550142"' in html, "the clinic's number as a valid tel: link, as on the pages"
     # The advice itself tells a reader of the mail about a warning sign: it leaves only over TLS.
     [_, copy_row] = outbox_rows(app)
     assert copy_row.carries_health_details is True
