@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint migrate outbox clean
+.PHONY: run serve test lint migrate outbox clean translations translations-extract translations-update
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -19,13 +19,34 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-lint: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test,lint]'
-	touch $@
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
-migrate: $(VENV)/.installed
+# The gettext catalogues (clinic_app/translations/<language>/LC_MESSAGES/messages.po, one per language
+# but English, which is the source). make translations-extract collects every marked string into
+# messages.pot; make translations-update merges it into each messages.po for translators; the
+# compiled .mo files are built by run, serve and test (make translations), never committed.
+CATALOGUES := clinic_app/translations
+CATALOGUE_SOURCES := $(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po)
+COMPILED_CATALOGUES := $(CATALOGUE_SOURCES:.po=.mo)
+
+$(CATALOGUES)/%/LC_MESSAGES/messages.mo: $(CATALOGUES)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics --domain messages --directory $(CATALOGUES) --locale $*
+
+translations: $(COMPILED_CATALOGUES)
+
+translations-extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --mapping-file babel.cfg --keywords _l --keywords N_ --sort-by-file \
+		--project clinic-app --msgid-bugs-address "" --output-file $(CATALOGUES)/messages.pot .
+
+translations-update: translations-extract
+	$(VENV)/bin/pybabel update --input-file $(CATALOGUES)/messages.pot --output-dir $(CATALOGUES) \
+		--no-fuzzy-matching --ignore-obsolete
+
+migrate: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 
 run: migrate
@@ -62,7 +83,7 @@ outbox: migrate
 .tools/vnu/version: .ci/ensure-vnu
 	.ci/ensure-vnu
 
-test: $(VENV)/.installed-test .tools/vnu/version
+test: $(VENV)/.installed-test .tools/vnu/version translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff (style and mistakes), mypy (types, zero errors), import-linter (the arrows between packages).
@@ -73,11 +94,11 @@ lint: $(VENV)/.installed-lint
 	$(VENV)/bin/lint-imports --no-cache
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(COMPILED_CATALOGUES)
 
 # make bench: every benchmark of issue 11 in one run, printed as one table with its targets
 # (bench/suite.py). QUICK=1 stops at 100k requests. Seeded databases are kept for the next run, in
 # .bench-cache/ and in the PostgreSQL database clinic_bench; BENCH_ARGS=--reseed seeds them again.
 .PHONY: bench
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test translations
 	BENCH_FROM_MAKE=1 $(PY) -m bench.suite $(if $(QUICK),--quick) $(BENCH_ARGS)

@@ -94,13 +94,16 @@ def register_services(app: Flask, settings: Settings) -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     from clinic_app import models  # noqa: F401  (tables must be known to the metadata)
-    from clinic_app.extensions import csrf, db, limiter, login_manager, migrate
+    from clinic_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from clinic_app.web.languages import page_language, register_languages
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=page_language, default_timezone=settings.clinic_timezone)
+    register_languages(app)
     if settings.proxy_count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -32,73 +32,79 @@ class LabelledEnum(StrEnum):
         return cls._value2member_map_.get(raw) if isinstance(raw, str) else None  # type: ignore[return-value]
 
 
+def N_(label: str) -> str:
+    """Marks a label for the translators' catalogue (pybabel extract -k N_); the form shows it in the
+    visitor's language (``request_form.options``), staff pages in English."""
+    return label
+
+
 # The request form's answers.
 class VisitType(LabelledEnum):
-    CONSULTATION = "consultation", "Free 15-minute consultation"
-    NEW_PATIENT = "new_patient", "New-patient appointment"
+    CONSULTATION = "consultation", N_("Free 15-minute consultation")
+    NEW_PATIENT = "new_patient", N_("New-patient appointment")
 
 
 class ContactMethod(LabelledEnum):
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
+    PHONE = "phone", N_("Phone call")
+    TEXT = "text", N_("Text message")
+    EMAIL = "email", N_("Email")
 
 
 class Weekday(LabelledEnum):
-    MONDAY = "mon", "Monday"
-    TUESDAY = "tue", "Tuesday"
-    WEDNESDAY = "wed", "Wednesday"
-    THURSDAY = "thu", "Thursday"
-    FRIDAY = "fri", "Friday"
-    SATURDAY = "sat", "Saturday"
+    MONDAY = "mon", N_("Monday")
+    TUESDAY = "tue", N_("Tuesday")
+    WEDNESDAY = "wed", N_("Wednesday")
+    THURSDAY = "thu", N_("Thursday")
+    FRIDAY = "fri", N_("Friday")
+    SATURDAY = "sat", N_("Saturday")
 
 
 class TimeOfDay(LabelledEnum):
-    MORNING = "morning", "Morning"
-    AFTERNOON = "afternoon", "Afternoon"
-    EVENING = "evening", "Evening"
+    MORNING = "morning", N_("Morning")
+    AFTERNOON = "afternoon", N_("Afternoon")
+    EVENING = "evening", N_("Evening")
 
 
 class Concern(LabelledEnum):
-    MIGRAINE = "migraine", "Migraine"
-    TENSION_HEADACHE = "tension_headache", "Tension-type headache"
-    NECK_HEADACHE = "neck_headache", "Headache that starts in the neck"
-    NECK_PAIN = "neck_pain", "Neck pain"
-    NOT_SURE = "not_sure", "Not sure"
-    OTHER = "other", "Something else"
+    MIGRAINE = "migraine", N_("Migraine")
+    TENSION_HEADACHE = "tension_headache", N_("Tension-type headache")
+    NECK_HEADACHE = "neck_headache", N_("Headache that starts in the neck")
+    NECK_PAIN = "neck_pain", N_("Neck pain")
+    NOT_SURE = "not_sure", N_("Not sure")
+    OTHER = "other", N_("Something else")
 
 
 class Coverage(LabelledEnum):
-    ORIGINAL_MEDICARE = "original_medicare", "Original Medicare"
-    MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage plan"
-    APPLE_HEALTH = "apple_health", "Washington Apple Health (Medicaid)"
-    OREGON_HEALTH_PLAN = "oregon_health_plan", "Oregon Health Plan (Medicaid)"
-    PRIVATE = "private", "Private insurance (through work or bought yourself)"
-    SELF_PAY = "self_pay", "No insurance, or paying myself"
-    NOT_SURE = "not_sure", "Not sure"
+    ORIGINAL_MEDICARE = "original_medicare", N_("Original Medicare")
+    MEDICARE_ADVANTAGE = "medicare_advantage", N_("Medicare Advantage plan")
+    APPLE_HEALTH = "apple_health", N_("Washington Apple Health (Medicaid)")
+    OREGON_HEALTH_PLAN = "oregon_health_plan", N_("Oregon Health Plan (Medicaid)")
+    PRIVATE = "private", N_("Private insurance (through work or bought yourself)")
+    SELF_PAY = "self_pay", N_("No insurance, or paying myself")
+    NOT_SURE = "not_sure", N_("Not sure")
 
 
 class PlanType(LabelledEnum):
-    PPO = "ppo", "PPO"
-    HMO = "hmo", "HMO"
-    EPO = "epo", "EPO"
-    NOT_SURE = "not_sure", "Not sure"
+    PPO = "ppo", N_("PPO")
+    HMO = "hmo", N_("HMO")
+    EPO = "epo", N_("EPO")
+    NOT_SURE = "not_sure", N_("Not sure")
 
 
 class DeductibleStatus(LabelledEnum):
     """The answer to "Have you met this year's deductible?"."""
 
-    MET = "met", "Yes"
-    NOT_MET = "not_met", "No"
-    NOT_SURE = "not_sure", "Not sure"
+    MET = "met", N_("Yes")
+    NOT_MET = "not_met", N_("No")
+    NOT_SURE = "not_sure", N_("Not sure")
 
 
 class AlsoMedicaid(LabelledEnum):
     """Whether a Medicare patient also has Medicaid or QMB status, which limits what they can be billed."""
 
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NOT_SURE = "not_sure", "Not sure"
+    YES = "yes", N_("Yes")
+    NO = "no", N_("No")
+    NOT_SURE = "not_sure", N_("Not sure")
 
 
 # What the coverage note found.

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from flask import request
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 migrate = Migrate()
+babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()

@@ -73,7 +73,11 @@ class Settings:
     clinic_phone: str
     clinic_address: str
     clinic_timezone: str
-    clinic_response_time: str
+    # How soon the front desk replies, as patients read it, per language of the app ("en", "es").
+    clinic_response_time: Mapping[str, str]
+    # The languages the clinic offers help in (the "Language help" line on every public page), as
+    # language codes with a tagline in clinic_app/language_help.toml; checked when the app starts.
+    clinic_languages: tuple[str, ...]
     # Prices used in the coverage note's cost estimate.
     self_pay_visit_fee: Decimal
     self_pay_package_visits: int
@@ -141,7 +145,8 @@ class Settings:
             clinic_phone=env.text("CLINIC_PHONE") or "(503) 555-0142",
             clinic_address=env.text("CLINIC_ADDRESS") or "1200 Main Street, Suite 210, Vancouver, WA 98660",
             clinic_timezone=env.timezone("CLINIC_TIMEZONE", "America/Los_Angeles"),
-            clinic_response_time=env.text("CLINIC_RESPONSE_TIME") or "one business day",
+            clinic_response_time=response_time(env),
+            clinic_languages=tuple(env.listed("CLINIC_LANGUAGES", "en,es")),
             self_pay_visit_fee=env.dollars("SELF_PAY_VISIT_FEE", "85"),
             self_pay_package_visits=env.whole_number("SELF_PAY_PACKAGE_VISITS", 6, lowest=0),
             self_pay_package_price=env.dollars("SELF_PAY_PACKAGE_PRICE", "450"),
@@ -246,6 +251,16 @@ class _Environ:
     def listed(self, name: str, default: str = "") -> list[str]:
         raw = self.values.get(name, default)
         return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def response_time(env: _Environ) -> dict[str, str]:
+    """CLINIC_RESPONSE_TIME in English and CLINIC_RESPONSE_TIME_ES in Spanish: both or neither, so
+    that a clinic that promises a reply within two hours never tells Spanish readers one day."""
+    english, spanish = env.text("CLINIC_RESPONSE_TIME"), env.text("CLINIC_RESPONSE_TIME_ES")
+    if bool(english) != bool(spanish):
+        missing = "CLINIC_RESPONSE_TIME_ES" if english else "CLINIC_RESPONSE_TIME"
+        raise SettingsError(f"{missing} must be set too: the same reply time, in the other language")
+    return {"en": english or "one business day", "es": spanish or "un día hábil"}
 
 
 def base_url(raw: str) -> str:

@@ -1,4 +1,4 @@
-"""The clinic's own pages: the request form, its confirmation and the privacy notice."""
+"""The clinic's own pages: the request form, its confirmation, the privacy and nondiscrimination notices."""
 
 from __future__ import annotations
 
@@ -49,3 +49,8 @@ def confirmation(token: str) -> Page:
 @bp.get("/privacy")
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+@bp.get("/nondiscrimination")
+def nondiscrimination() -> str:
+    return render_template("public/nondiscrimination.html")

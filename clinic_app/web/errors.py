@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -18,12 +19,12 @@ from clinic_app.models import AuditEntry, utcnow
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Something went wrong with that page", "Please go back, check your answers and try again."),
-    403: ("You cannot open this page", "This page is for clinic owners."),
-    404: ("Page not found", "We could not find that page."),
-    405: ("Page not found", "We could not find that page."),
-    413: ("That was too much to send", "Please shorten your message and try again."),
-    429: ("Please wait a moment", "You have tried many times in a short time. Please try again in a minute."),
+    400: (_l("Something went wrong with that page"), _l("Please go back, check your answers and try again.")),
+    403: (_l("You cannot open this page"), _l("This page is for clinic owners.")),
+    404: (_l("Page not found"), _l("We could not find that page.")),
+    405: (_l("Page not found"), _l("We could not find that page.")),
+    413: (_l("That was too much to send"), _l("Please shorten your message and try again.")),
+    429: (_l("Please wait a moment"), _l("You have tried many times in a short time. Please try again in a minute.")),
 }
 
 
@@ -34,7 +35,7 @@ FORM_SENDING = {"public.send_request_form", "embed.send_form"}
 
 def render_error(code: int, **context: object) -> tuple[str, int]:
     """The error page; ``context`` carries the embed's options when the page shows in its iframe."""
-    title, text = MESSAGES.get(code, ("Sorry, something went wrong", "Please try again in a few minutes."))
+    title, text = MESSAGES.get(code, (_l("Sorry, something went wrong"), _l("Please try again in a few minutes.")))
     page = render_template(
         "errors/error.html",
         title=title,

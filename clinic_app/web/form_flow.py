@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from clinic_app.extensions import db, limiter
@@ -26,6 +28,7 @@ from clinic_app.web.form_tokens import (
     request_already_sent,
     same_machine_origins,
 )
+from clinic_app.web.languages import chosen_language
 from clinic_app.web.page_cache import rendered_pages
 from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
 from clinic_app.web.responses import Page
@@ -37,10 +40,10 @@ request_form_limit = limiter.shared_limit(
     lambda: services.settings().ratelimit_form, scope="request-form", methods=["POST"]
 )
 
-DATABASE_AWAY = (
+DATABASE_AWAY = _l(
     "We could not save this just now. Your answers are still here: please send it again in a minute."
 )
-FOREIGN_ORIGIN = (
+FOREIGN_ORIGIN = _l(
     "This form was sent from a page we do not know. Please open the form on our website and send it again."
 )
 
@@ -87,9 +90,9 @@ def _blank_form_page(template: str, initial: dict[str, Any] | None, context: dic
         return render(token)
     # Everything the page is rendered from besides the app itself (whose settings, clinic details and
     # static files' versions stay put for the life of the process): the template, what the view
-    # passes (the embed's checked options; their order is the order of the form's action's query)
-    # and the prefix the app is served under, which url_for() puts before every address.
-    key = (template, request.script_root, repr(initial), repr(context))
+    # passes (the embed's checked options; their order is the order of the form's action's query),
+    # the page's language and whether it was picked (then its links carry it), and the prefix the app is served under, which url_for() puts before every address.
+    key = (template, str(get_locale()), chosen_language(), request.script_root, repr(initial), repr(context))
     return rendered_pages(current_app._get_current_object()).page(key, render, token)  # type: ignore[attr-defined]
 
 

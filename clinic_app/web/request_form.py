@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -47,7 +49,7 @@ from clinic_app.intake.answers import RequestAnswers
 from clinic_app.web import services
 
 MESSAGE_MAX = 1000
-EXPIRED_FORM = "This page was open for a long time. Please check your answers and press Send again."
+EXPIRED_FORM = _l("This page was open for a long time. Please check your answers and press Send again.")
 
 
 def single_line(value: str | None) -> str | None:
@@ -73,7 +75,8 @@ def validated(number: int | None) -> int:
 
 
 def options(enum: type[LabelledEnum]) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in enum]
+    """The enum's choices, each label in the page's language (the labels are marked in choices.py)."""
+    return [SelectChoice(member.value, _l(member.label)) for member in enum]
 
 
 class TypedTextField(StringField):
@@ -124,100 +127,100 @@ class RequestForm(FlaskForm):
 
     form_token = HiddenField()
     # A field people never see or fill in; form-filling bots do.
-    website = StringField("Leave this empty", validators=[Optional(), Length(max=200)])
+    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
     visit_type = required_choice(
-        "What would you like to book?", VisitType, "Choose a free consultation or a new-patient appointment."
+        _l("What would you like to book?"), VisitType, _l("Choose a free consultation or a new-patient appointment.")
     )
     full_name = StringField(
-        "Full name",
+        _l("Full name"),
         filters=[single_line],
         validators=[
-            DataRequired("Enter your full name."),
-            Length(max=120, message="Keep your name under 120 letters."),
+            DataRequired(_l("Enter your full name.")),
+            Length(max=120, message=_l("Keep your name under 120 letters.")),
         ],
     )
     phone = TypedTextField(
-        "Phone number",
+        _l("Phone number"),
         filters=[single_line],
-        validators=[Length(max=40, message="Enter a phone number with area code, like 503-555-0142.")],
+        validators=[Length(max=40, message=_l("Enter a phone number with area code, like 503-555-0142."))],
     )
     email = TypedTextField(
-        "Email address",
+        _l("Email address"),
         filters=[single_line],
-        validators=[Length(max=254, message="Enter an email address like name@example.com.")],
+        validators=[Length(max=254, message=_l("Enter an email address like name@example.com."))],
     )
     # Ticked until the patient unticks it; a copy leaves only when an email address is given too.
-    email_copy = BooleanField("Email me a copy of my reference and next steps", default=True)
+    email_copy = BooleanField(_l("Email me a copy of my reference and next steps"), default=True)
     preferred_contact = required_choice(
-        "How should we contact you?", ContactMethod, "Choose how you would like us to contact you."
+        _l("How should we contact you?"), ContactMethod, _l("Choose how you would like us to contact you.")
     )
     best_days = CheckboxesField(
-        "Best days to reach you",
+        _l("Best days to reach you"),
         choices=options(Weekday),
-        invalid_choice_message="Choose days from the list.",
+        invalid_choice_message=_l("Choose days from the list."),
     )
     best_times = CheckboxesField(
-        "Best times to reach you",
+        _l("Best times to reach you"),
         choices=options(TimeOfDay),
-        invalid_choice_message="Choose times from the list.",
+        invalid_choice_message=_l("Choose times from the list."),
     )
     warning_signs = RadioField(
-        "Do you have any of these warning signs now?",
-        choices=[SelectChoice("yes", "Yes, at least one of these"), SelectChoice("no", "No, none of these")],
-        invalid_choice_message="Tell us if you have any of these warning signs.",
+        _l("Do you have any of these warning signs now?"),
+        choices=[SelectChoice("yes", _l("Yes, at least one of these")), SelectChoice("no", _l("No, none of these"))],
+        invalid_choice_message=_l("Tell us if you have any of these warning signs."),
     )
-    main_concern = required_choice("What is your main concern?", Concern, "Choose your main concern.")
+    main_concern = required_choice(_l("What is your main concern?"), Concern, _l("Choose your main concern."))
     headache_days = WholeNumberField(
-        "In a typical month, on how many days do you have a headache?",
-        validators=[NumberRange(0, 31, message="Enter a number of days from 0 to 31.")],
+        _l("In a typical month, on how many days do you have a headache?"),
+        validators=[NumberRange(0, 31, message=_l("Enter a number of days from 0 to 31."))],
     )
     message = TextAreaField(
-        "Anything else you want us to know? (optional)",
+        _l("Anything else you want us to know? (optional)"),
         filters=[multi_line],
         validators=[
             Optional(),
-            Length(max=MESSAGE_MAX, message=f"Keep your message under {MESSAGE_MAX} characters."),
+            Length(max=MESSAGE_MAX, message=_l("Keep your message under %(count)s characters.", count=MESSAGE_MAX)),
         ],
     )
     coverage = required_choice(
-        "What kind of health coverage do you have?", Coverage, "Choose your kind of coverage."
+        _l("What kind of health coverage do you have?"), Coverage, _l("Choose your kind of coverage.")
     )
-    carrier = SelectField("Insurance company", validate_choice=False)
-    plan_type = RadioField("Plan type", choices=options(PlanType), validate_choice=False)
+    carrier = SelectField(_l("Insurance company"), validate_choice=False)
+    plan_type = RadioField(_l("Plan type"), choices=options(PlanType), validate_choice=False)
     also_medicaid = RadioField(
-        "Do you also have Medicaid (Apple Health or Oregon Health Plan), or a QMB card?",
+        _l("Do you also have Medicaid (Apple Health or Oregon Health Plan), or a QMB card?"),
         choices=options(AlsoMedicaid),
         validate_choice=False,
     )
     age = WholeNumberField(
-        "Your age in years",
-        validators=[NumberRange(0, 120, message="Enter your age in years, from 0 to 120.")],
+        _l("Your age in years"),
+        validators=[NumberRange(0, 120, message=_l("Enter your age in years, from 0 to 120."))],
     )
     deductible_status = RadioField(
-        "Have you met this year's deductible?", choices=options(DeductibleStatus), validate_choice=False
+        _l("Have you met this year's deductible?"), choices=options(DeductibleStatus), validate_choice=False
     )
     deductible_remaining = DollarField(
-        "How much of your deductible is left? (optional)",
-        validators=[Optional(), NumberRange(0, 100_000, message="Enter an amount in dollars, like 250.")],
+        _l("How much of your deductible is left? (optional)"),
+        validators=[Optional(), NumberRange(0, 100_000, message=_l("Enter an amount in dollars, like 250."))],
     )
     copay = DollarField(
-        "Your copay for each visit (optional)",
-        validators=[Optional(), NumberRange(0, 10_000, message="Enter an amount in dollars, like 40.")],
+        _l("Your copay for each visit (optional)"),
+        validators=[Optional(), NumberRange(0, 10_000, message=_l("Enter an amount in dollars, like 40."))],
     )
     coinsurance_percent = WholeNumberField(
-        "Your coinsurance percent (optional)",
-        validators=[Optional(), NumberRange(0, 100, message="Enter a percent from 0 to 100, like 20.")],
+        _l("Your coinsurance percent (optional)"),
+        validators=[Optional(), NumberRange(0, 100, message=_l("Enter a percent from 0 to 100, like 20."))],
     )
     consent = BooleanField(
-        "You may contact me about this request.",
-        validators=[DataRequired("Tick this box so we can contact you about your request.")],
+        _l("You may contact me about this request."),
+        validators=[DataRequired(_l("Tick this box so we can contact you about your request."))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         carriers = self.carriers()
         self.carrier.choices = [
-            SelectChoice("", "Choose your insurance company"),
+            SelectChoice("", _("Choose your insurance company")),
             *(SelectChoice(key, name) for key, name in carriers.items()),
         ]
 
@@ -225,29 +228,29 @@ class RequestForm(FlaskForm):
     def validate_phone(self, field: StringField) -> None:
         if not field.data:
             if self.preferred_contact.data in (ContactMethod.PHONE, ContactMethod.TEXT):
-                raise ValidationError("Enter your phone number, so we can call or text you.")
+                raise ValidationError(_("Enter your phone number, so we can call or text you."))
             return
         e164 = phone_e164(field.data)
         if e164 is None:
-            raise ValidationError("Enter a phone number with area code, like 503-555-0142.")
+            raise ValidationError(_("Enter a phone number with area code, like 503-555-0142."))
         field.data = e164
 
     def validate_email(self, field: StringField) -> None:
         if not field.data:
             if self.preferred_contact.data == ContactMethod.EMAIL:
-                raise ValidationError("Enter your email address, so we can email you.")
+                raise ValidationError(_("Enter your email address, so we can email you."))
             if not self.phone.data:
-                raise ValidationError("Enter a phone number or an email address, so we can reach you.")
+                raise ValidationError(_("Enter a phone number or an email address, so we can reach you."))
             return
         try:
             field.data = validate_email(field.data, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            raise ValidationError("Enter an email address like name@example.com.") from error
+            raise ValidationError(_("Enter an email address like name@example.com.")) from error
 
     def validate_email_copy(self, field: BooleanField) -> None:
         # A ticked box sends "y"; anything else was not sent by this form.
         if field.raw_data and field.raw_data != ["y"]:
-            raise ValidationError("Tick the box to get a copy by email, or leave it empty.")
+            raise ValidationError(_("Tick the box to get a copy by email, or leave it empty."))
 
     # Insurance questions that apply only to some coverage answers.
     @staticmethod
@@ -256,19 +259,19 @@ class RequestForm(FlaskForm):
 
     def validate_carrier(self, field: SelectField) -> None:
         if self.coverage.data == Coverage.PRIVATE and field.data not in self.carriers():
-            raise ValidationError("Choose your insurance company, or Other.")
+            raise ValidationError(_("Choose your insurance company, or Other."))
 
     def validate_plan_type(self, field: RadioField) -> None:
         if self.coverage.data == Coverage.PRIVATE and PlanType.parse(field.data) is None:
-            raise ValidationError("Choose your plan type, or Not sure.")
+            raise ValidationError(_("Choose your plan type, or Not sure."))
 
     def validate_also_medicaid(self, field: RadioField) -> None:
         if self.coverage.data in MEDICARE_COVERAGE and AlsoMedicaid.parse(field.data) is None:
-            raise ValidationError("Tell us if you also have Medicaid, or choose Not sure.")
+            raise ValidationError(_("Tell us if you also have Medicaid, or choose Not sure."))
 
     def validate_deductible_status(self, field: RadioField) -> None:
         if self._has_cost_sharing() and DeductibleStatus.parse(field.data) is None:
-            raise ValidationError("Tell us if you have met your deductible, or choose Not sure.")
+            raise ValidationError(_("Tell us if you have met your deductible, or choose Not sure."))
 
     def _has_cost_sharing(self) -> bool:
         return self.coverage.data in COST_SHARING_COVERAGE

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 
 from clinic_app.answer_fields import Place, rows
 from clinic_app.formatting import (
@@ -17,6 +18,7 @@ from clinic_app.formatting import (
     phone_for_people,
 )
 from clinic_app.models import ConsultationRequest
+from clinic_app.web.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from clinic_app.web.services import services
 
 
@@ -35,17 +37,25 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         age=age, phone=phone_for_people, clinic_time=clinic_time, html_datetime=html_datetime
     )
-    clinic = {
+    clinic_for_everyone = {
         "name": settings.clinic_name,
         "phone": settings.clinic_phone,
         # For tel: links, computed once: the number as set ("(503) 555-0142") is shown, not linked.
         "phone_e164": phone_for_links(settings.clinic_phone),
         "address": settings.clinic_address,
         "timezone": settings.clinic_timezone,
-        "response_time": settings.clinic_response_time,
         "retention_days": settings.data_retention_days,
+    }
+    clinic_by_language = {
+        language: {**clinic_for_everyone, "response_time": settings.clinic_response_time[language]}
+        for language in LANGUAGES
     }
 
     @app.context_processor
     def clinic_details() -> dict[str, Any]:
-        return {"clinic": clinic}
+        language = str(get_locale() or DEFAULT_LANGUAGE)
+        return {
+            "clinic": clinic_by_language[language],
+            "page_language": language,
+            "other_languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != language],
+        }
