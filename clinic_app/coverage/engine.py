@@ -12,13 +12,19 @@ from clinic_app.coverage.answers import (
     CoverageAnswers,
     CoverageNote,
 )
-from clinic_app.coverage.estimate import dollars, estimate_lines
-from clinic_app.coverage.rules import DEFAULT_RULES_PATH, Rule, RuleBook, load_rules
+from clinic_app.coverage.estimate import dollars, estimate_lines, plain_dollars
+from clinic_app.coverage.rules import DEFAULT_RULES_PATH, Rule, RuleBook, load_rule_books, load_rules
 
 
 @lru_cache(maxsize=1)
 def default_rules() -> RuleBook:
     return load_rules(DEFAULT_RULES_PATH)
+
+
+@lru_cache(maxsize=1)
+def default_rule_books() -> dict[str, RuleBook]:
+    """The shipped rules in every language, {"en": ..., "es": ...}."""
+    return load_rule_books(DEFAULT_RULES_PATH)
 
 
 def network_status(answers: CoverageAnswers, clinic: ClinicFacts) -> Network:
@@ -47,9 +53,9 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
     values = {
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,
-        "self_pay_fee": dollars(clinic.self_pay_visit_fee).removeprefix("$"),
+        "self_pay_fee": plain_dollars(clinic.self_pay_visit_fee, book.locale),
         "visit_limit": rule.visit_limit or "",
-        "part_b_deductible": dollars(book.part_b_deductible).removeprefix("$"),
+        "part_b_deductible": plain_dollars(book.part_b_deductible, book.locale),
     }
 
     paragraphs = []
@@ -73,7 +79,9 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         paragraphs=paragraphs,
         caveats=[c.text.format_map(values) for c in caveats],
         closing=(rule.closing or book.closing).format_map(values),
-        estimate=estimate_lines(rule.estimate, answers, clinic, book.estimate, book.part_b_deductible),
+        estimate=estimate_lines(
+            rule.estimate, answers, clinic, book.estimate, book.part_b_deductible, book.locale
+        ),
         network=network,
         rule_ids=[rule.id, *(c.id for c in caveats)],
         rules_version=book.version,
@@ -94,13 +102,15 @@ def _flag_sentences(rule: Rule, book: RuleBook) -> list[str]:
 
 
 def _cost_sharing(answers: CoverageAnswers, book: RuleBook) -> str:
-    texts = book.cost_sharing
+    texts, locale = book.cost_sharing, book.locale
     status = answers.deductible_status or DeductibleStatus.NOT_SURE
     sentences = [texts[status.value]]
     if answers.deductible_remaining is not None and status is not DeductibleStatus.MET:
-        sentences.append(texts["deductible_left"].format(amount=dollars(answers.deductible_remaining)))
+        sentences.append(
+            texts["deductible_left"].format(amount=dollars(answers.deductible_remaining, locale))
+        )
     if answers.copay is not None:
-        sentences.append(texts["copay"].format(amount=dollars(answers.copay)))
+        sentences.append(texts["copay"].format(amount=dollars(answers.copay, locale)))
     if answers.coinsurance_percent is not None:
         sentences.append(texts["coinsurance"].format(percent=answers.coinsurance_percent))
     return " ".join(sentences)

@@ -7,10 +7,15 @@ it); when the visitor's share after the deductible is not known, no course total
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal
 
 from clinic_app.choices import AlsoMedicaid, DeductibleStatus
 from clinic_app.coverage.answers import ClinicFacts, CoverageAnswers
@@ -112,37 +117,41 @@ def estimate_lines(
     clinic: ClinicFacts,
     texts: Mapping[str, str],
     part_b_deductible: Decimal,
+    locale: str = "en_US",
 ) -> list[str]:
-    """The estimate as sentences: how the cost is worked out, then the figures, then the caveat."""
+    """The estimate as sentences: how the cost is worked out, then the figures, then the caveat.
+
+    Amounts are written for ``locale`` (a Babel locale name such as "en_US" or "es_US")."""
     if kind is EstimateKind.NONE:
         return [texts["none"]]
     if kind is EstimateKind.FREE:
         return [texts["free"]]
     if kind is EstimateKind.SELF_PAY:
-        return _self_pay(clinic, texts)
+        return _self_pay(clinic, texts, locale)
     if answers.also_medicaid is AlsoMedicaid.YES:
         return [texts["medicaid_too"]]
     sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
-    lines = [_how_it_works(sharing, texts)]
+    lines = [_how_it_works(sharing, texts, locale)]
     first = sharing.cost(1)
     if first is not None:
-        lines.append(_figure(texts, "first_visit", first, visit=True))
+        lines.append(_figure(texts, locale, "first_visit", first, visit=True))
     for visits in COURSE_LENGTHS:
         course = sharing.cost(visits)
         if course is not None:
-            lines.append(_figure(texts, "course", course, visits=visits))
+            lines.append(_figure(texts, locale, "course", course, visits=visits))
     if sharing.copay is not None and sharing.deductible_left != 0:
         lines.append(texts["copay_may_skip_deductible"])
     lines.append(texts["disclaimer"])
     return lines
 
 
-def _how_it_works(sharing: CostSharing, texts: Mapping[str, str]) -> str:
+def _how_it_works(sharing: CostSharing, texts: Mapping[str, str], locale: str) -> str:
     if sharing.copay is not None:
-        share = texts["share_copay"].format(copay=dollars(sharing.copay))
+        share = texts["share_copay"].format(copay=dollars(sharing.copay, locale))
     elif sharing.percent is not None:
         share = texts["share_percent"].format(
-            percent=sharing.percent, amount=dollars(_nearest_dollar(sharing.share_of(sharing.allowed)))
+            percent=sharing.percent,
+            amount=dollars(_nearest_dollar(sharing.share_of(sharing.allowed)), locale),
         )
     else:
         share = None
@@ -150,33 +159,35 @@ def _how_it_works(sharing: CostSharing, texts: Mapping[str, str]) -> str:
     if sharing.deductible_left == 0:
         start, then_key = texts["deductible_met"], "then_share_met"
     elif sharing.deductible_left is not None:
-        start = texts["deductible_first"].format(deductible=dollars(sharing.deductible_left))
+        start = texts["deductible_first"].format(deductible=dollars(sharing.deductible_left, locale))
     else:
-        start = texts["deductible_unknown"].format(allowed=dollars(sharing.allowed))
+        start = texts["deductible_unknown"].format(allowed=dollars(sharing.allowed, locale))
     then = texts[then_key].format(share=share) if share else texts["share_unknown"]
     return f"{start} {then}"
 
 
-def _figure(texts: Mapping[str, str], key: str, amount: Amount, **values: object) -> str:
+def _figure(texts: Mapping[str, str], locale: str, key: str, amount: Amount, **values: object) -> str:
     round_to = _nearest_dollar if values.get("visit") else _nearest_five
     if amount.exact:
-        return texts[key].format(amount=dollars(round_to(amount.low)), **values)
+        return texts[key].format(amount=dollars(round_to(amount.low), locale), **values)
     return texts[f"{key}_range"].format(
-        low=dollars(round_to(amount.low)), high=dollars(round_to(amount.high)), **values
+        low=dollars(round_to(amount.low), locale), high=dollars(round_to(amount.high), locale), **values
     )
 
 
-def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str]) -> list[str]:
-    lines = [texts["self_pay_visit"].format(fee=dollars(clinic.self_pay_visit_fee))]
+def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str], locale: str) -> list[str]:
+    lines = [texts["self_pay_visit"].format(fee=dollars(clinic.self_pay_visit_fee, locale))]
     package = clinic.self_pay_package_visits
     if package:
         lines.append(
-            texts["self_pay_package"].format(visits=package, price=dollars(clinic.self_pay_package_price))
+            texts["self_pay_package"].format(
+                visits=package, price=dollars(clinic.self_pay_package_price, locale)
+            )
         )
     for visits in COURSE_LENGTHS:
         packages, single = divmod(visits, package) if package else (0, visits)
         total = packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
-        lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total)))
+        lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total, locale)))
     lines.append(texts["good_faith_estimate"])
     return lines
 
@@ -189,9 +200,31 @@ def _nearest_five(amount: Decimal) -> Decimal:
     return (amount / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5
 
 
-def dollars(amount: Decimal) -> str:
-    """Whole dollars where there are no cents ($40), cents otherwise ($42.50)."""
+def dollars(amount: Decimal, locale: str = "en_US") -> str:
+    """Whole dollars where there are no cents ($40, $1,240), cents otherwise ($42.50), written for the
+    locale by Babel."""
+    cents, whole = _cents(amount)
+    pattern = _currency_pattern(locale, whole)
+    return pattern.apply(cents, Locale.parse(locale), currency="USD", currency_digits=False)
+
+
+def plain_dollars(amount: Decimal, locale: str = "en_US") -> str:
+    """The figure of ``dollars`` without the currency sign (for texts that write "$" themselves)."""
+    cents, whole = _cents(amount)
+    return format_decimal(cents, format="#,##0" if whole else "#,##0.00", locale=locale)
+
+
+def _cents(amount: Decimal) -> tuple[Decimal, bool]:
     cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if cents == cents.to_integral_value():
-        return f"${int(cents):,}"
-    return f"${cents:,.2f}"
+    return cents, cents == cents.to_integral_value()
+
+
+@lru_cache(maxsize=16)
+def _currency_pattern(locale: str, whole: bool) -> NumberPattern:
+    """The locale's own currency pattern; for whole dollars, with no decimals."""
+    pattern = Locale.parse(locale).currency_formats["standard"]
+    if not whole:
+        return pattern
+    without_cents = copy.copy(pattern)
+    without_cents.frac_prec = (0, 0)
+    return without_cents

@@ -20,6 +20,8 @@ CHOICE_CONDITIONS: dict[str, type[StrEnum]] = {
     "also_medicaid": AlsoMedicaid,
 }
 NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days"}
+# The languages a note is written in, with the Babel locale its amounts are written for.
+LOCALES = {"en": "en_US", "es": "es_US"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ class RuleBook:
     caveats: tuple[Caveat, ...]
     carriers: dict[str, str]
     sources: dict[str, Source]
+    language: str = "en"
+    # English words the texts give in brackets, like "deducible (deductible)"; none in the English book.
+    english_terms: tuple[str, ...] = ()
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale the note's amounts are written for: "en_US" or "es_US"."""
+        return LOCALES[self.language]
 
     def sources_for(self, rule_ids: Iterable[str]) -> list[Source]:
         """The sources cited by these rules and caveats, each once, in order."""
