@@ -56,15 +56,15 @@ class RuleFileError(ValueError):
 
 def load_rules(path: Path = DEFAULT_RULES_PATH, override: Path | None = None) -> RuleBook:
     """The shipped rules, or another file, with a clinic's own file merged over them."""
-    data = _read(Path(path))
+    data = read_rules_file(Path(path))
     label = str(path)
     if override is not None:
-        data = merge_rules(data, _read(Path(override)))
+        data = merge_rules(data, read_rules_file(Path(override)))
         label = f"{path} with {override}"
     return parse_rules(data, source=label)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_rules_file(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
