@@ -6,14 +6,20 @@ stops the start, not a visitor's request.
 
 from __future__ import annotations
 
-from clinic_app.coverage import PROGRAMS, ClinicFacts, RuleBook, load_rules
+from clinic_app.coverage import PROGRAMS, ClinicFacts, RuleBook, load_rule_books
 from clinic_app.coverage.rules import DEFAULT_RULES_PATH
 from clinic_app.settings import Settings, SettingsError
 
 
+def coverage_rule_books(settings: Settings) -> dict[str, RuleBook]:
+    """The shipped rules in every language, {"en": ..., "es": ...}, with the clinic's own file (and its
+    translation beside it, like clinic-rules.es.toml) merged over them."""
+    return load_rule_books(DEFAULT_RULES_PATH, settings.coverage_rules_file)
+
+
 def coverage_rules(settings: Settings) -> RuleBook:
-    """The shipped rules with the clinic's own file, if it names one, merged over them."""
-    return load_rules(DEFAULT_RULES_PATH, settings.coverage_rules_file)
+    """The English rules; loads (and so checks) every language, so a missing translation stops the start."""
+    return coverage_rule_books(settings)["en"]
 
 
 def clinic_facts(settings: Settings, rules: RuleBook) -> ClinicFacts:
