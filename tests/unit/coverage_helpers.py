@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
-from clinic_app.coverage import ClinicFacts, Concern, Coverage, CoverageAnswers, VisitType
+from clinic_app.coverage import (
+    AlsoMedicaid,
+    ClinicFacts,
+    Concern,
+    Coverage,
+    CoverageAnswers,
+    CoverageNote,
+    DeductibleStatus,
+    PlanType,
+    RuleBook,
+    VisitType,
+    build_note,
+)
 
 CLINIC = ClinicFacts(
     name="Cascade Clinic",
@@ -51,3 +66,60 @@ def text_of(note) -> str:
 
 def dollars(value) -> Decimal:
     return Decimal(str(value))
+
+
+def sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text)
+
+
+def every_note(rules: RuleBook | None = None) -> Iterator[CoverageNote]:
+    """Every reachable note: each coverage with every answer and clinic setting that can change it,
+    written from these rules (the shipped English ones by default)."""
+    clinics = [
+        CLINIC,
+        clinic(offers_omt=True, in_network=frozenset()),
+        clinic_in_network("oregon_health_plan"),
+    ]
+    deductibles = [
+        (DeductibleStatus.MET, None, Decimal(30), None),
+        (DeductibleStatus.NOT_MET, Decimal(500), None, 20),
+        (DeductibleStatus.NOT_SURE, None, None, None),
+    ]
+    carriers = ["premera", "kaiser", "other"]
+    for coverage, age, plan, concern, visit, deductible, medicaid, carrier, days, facts in itertools.product(
+        Coverage,
+        (12, 21, 70),
+        PlanType,
+        Concern,
+        VisitType,
+        deductibles,
+        AlsoMedicaid,
+        carriers,
+        (4, 20),
+        clinics,
+    ):
+        private = coverage is Coverage.PRIVATE
+        medicare = coverage in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE)
+        if (not private and (plan is not PlanType.PPO or carrier != "premera")) or (
+            not medicare and medicaid is not AlsoMedicaid.NO
+        ):
+            continue
+        status, left, copay, percent = deductible
+        yield build_note(
+            CoverageAnswers(
+                visit_type=visit,
+                coverage=coverage,
+                age=age,
+                main_concern=concern,
+                headache_days=days,
+                carrier=carrier if private else None,
+                plan_type=plan if private else None,
+                deductible_status=status,
+                deductible_remaining=left,
+                copay=copay,
+                coinsurance_percent=percent,
+                also_medicaid=medicaid if medicare else None,
+            ),
+            facts,
+            rules,
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from clinic_app.coverage import (
     AlsoMedicaid,
     Concern,
     Coverage,
-    CoverageAnswers,
     DeductibleStatus,
     Network,
     NoteStatus,
@@ -22,7 +20,15 @@ from clinic_app.coverage import (
     build_note,
     default_rules,
 )
-from tests.unit.coverage_helpers import CLINIC, answers, clinic, clinic_in_network, text_of
+from tests.unit.coverage_helpers import (
+    CLINIC,
+    answers,
+    clinic,
+    clinic_in_network,
+    every_note,
+    sentences,
+    text_of,
+)
 
 VERIFY = "Before your first visit, we check your benefits with your plan and tell you what we find."
 
@@ -164,57 +170,6 @@ def test_every_rule_that_says_what_is_covered_cites_a_source():
         assert rule.sources or rule.status is NoteStatus.UNKNOWN, rule.id
 
 
-def every_note():
-    """Every reachable note: each coverage with every answer and clinic setting that can change it."""
-    clinics = [
-        CLINIC,
-        clinic(offers_omt=True, in_network=frozenset()),
-        clinic_in_network("oregon_health_plan"),
-    ]
-    deductibles = [
-        (DeductibleStatus.MET, None, Decimal(30), None),
-        (DeductibleStatus.NOT_MET, Decimal(500), None, 20),
-        (DeductibleStatus.NOT_SURE, None, None, None),
-    ]
-    carriers = ["premera", "kaiser", "other"]
-    for coverage, age, plan, concern, visit, deductible, medicaid, carrier, days, facts in itertools.product(
-        Coverage,
-        (12, 21, 70),
-        PlanType,
-        Concern,
-        VisitType,
-        deductibles,
-        AlsoMedicaid,
-        carriers,
-        (4, 20),
-        clinics,
-    ):
-        private = coverage is Coverage.PRIVATE
-        medicare = coverage in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE)
-        if (not private and (plan is not PlanType.PPO or carrier != "premera")) or (
-            not medicare and medicaid is not AlsoMedicaid.NO
-        ):
-            continue
-        status, left, copay, percent = deductible
-        yield build_note(
-            CoverageAnswers(
-                visit_type=visit,
-                coverage=coverage,
-                age=age,
-                main_concern=concern,
-                headache_days=days,
-                carrier=carrier if private else None,
-                plan_type=plan if private else None,
-                deductible_status=status,
-                deductible_remaining=left,
-                copay=copay,
-                coinsurance_percent=percent,
-                also_medicaid=medicaid if medicare else None,
-            ),
-            facts,
-        )
-
-
 NOTES = {text_of(note): note for note in every_note()}
 
 
@@ -237,10 +192,6 @@ TERMS = {
     "maintenance care": "keep you well",
     "in network": "has a contract with us",
 }
-
-
-def sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.!?])\s+", text)
 
 
 def test_each_insurance_term_is_explained_the_first_time_it_appears():
