@@ -17,6 +17,7 @@ from clinic_app.formatting import (
     phone_for_links,
     phone_for_people,
 )
+from clinic_app.language_help import taglines_for
 from clinic_app.models import ConsultationRequest
 from clinic_app.web.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from clinic_app.web.services import services
@@ -50,6 +51,9 @@ def register_template_helpers(app: Flask) -> None:
         language: {**clinic_for_everyone, "response_time": settings.clinic_response_time[language]}
         for language in LANGUAGES
     }
+    # The "Language help" taglines (templates/public/_language_help.html), made once: the settings are
+    # fixed for the process, and a language with no tagline stops the app here, when it starts.
+    app.jinja_env.globals["language_help"] = taglines_for(settings.clinic_languages, settings.clinic_phone)
 
     @app.context_processor
     def clinic_details() -> dict[str, Any]:
