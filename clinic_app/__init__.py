@@ -81,13 +81,13 @@ def register_services(app: Flask, settings: Settings) -> None:
     first web request (so CLI commands never start one)."""
     from flask import request_started
 
-    from clinic_app.intake.clinic_setup import clinic_facts, coverage_rules
+    from clinic_app.intake.clinic_setup import clinic_facts, coverage_rule_books
     from clinic_app.mail.worker import OutboxWorker
     from clinic_app.web.services import AppServices, install
 
-    rules = coverage_rules(settings)
+    rule_books = coverage_rule_books(settings)
     worker = OutboxWorker(app, settings)
-    install(app, AppServices(settings, rules, clinic_facts(settings, rules), worker))
+    install(app, AppServices(settings, rule_books, clinic_facts(settings, rule_books["en"]), worker))
     if settings.outbox_worker == "thread":
         request_started.connect(lambda sender, **extra: worker.start_thread(), app, weak=False)
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from clinic_app.choices import LabelledEnum, TimeOfDay, Weekday
+from clinic_app.choices import LabelledEnum, Language, TimeOfDay, Weekday
 from clinic_app.coverage import dollars
 from clinic_app.formatting import phone_for_people
 
@@ -49,6 +49,7 @@ class Kind(Enum):
     MONEY = "money"
     PERCENT = "percent"
     CARRIER = "carrier"
+    LANGUAGE = "language"
 
 
 class Place(Enum):
@@ -100,6 +101,8 @@ ANSWER_FIELDS: tuple[AnswerField, ...] = (
     AnswerField("copay", "Copay", Table.INSURANCE, Section.INSURANCE, Kind.MONEY, EMAIL_AND_PAGE),
     AnswerField("coinsurance_percent", "Coinsurance", Table.INSURANCE, Section.INSURANCE, Kind.PERCENT,
                 EMAIL_AND_PAGE),
+    # The export has it too, as its last column (casework.export), after the columns clinics already read.
+    AnswerField("language", "Language", Table.REQUEST, Section.CONTACT, Kind.LANGUAGE, EMAIL_AND_PAGE),
 )  # fmt: skip
 
 # Columns of the request tables that are not answers: the request's own state, kept by the app.
@@ -163,6 +166,8 @@ def written(field: AnswerField, value: Any, carriers: Mapping[str, str]) -> str:
             return dollars(Decimal(value))
         case Kind.PERCENT:
             return f"{value}%"
+        case Kind.LANGUAGE:
+            return str(value.label) if value is Language.ENGLISH else f"Prefers {value.label}"
         case Kind.CARRIER:
             return carriers.get(value, value)
         case _:

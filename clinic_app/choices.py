@@ -107,6 +107,13 @@ class AlsoMedicaid(LabelledEnum):
     NOT_SURE = "not_sure", N_("Not sure")
 
 
+class Language(LabelledEnum):
+    """The language a visitor used the form in; the label is what staff read ("Prefers Spanish")."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
 # What the coverage note found.
 class Network(LabelledEnum):
     IN = "in", "we are in network"

@@ -7,15 +7,26 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel.dates import format_datetime
 
 from clinic_app.choices import EmailState
 
+# Dates as each language writes them out in full, with the time and the zone's short name.
+DATE_AND_TIME = {
+    "en": "EEEE, MMMM d, y 'at' h:mm a",
+    "es": "EEEE, d 'de' MMMM 'de' y, 'a las' h:mm a",
+}
 
-def clinic_time(moment: datetime, zone_name: str) -> str:
-    """E.g. 'Sunday, November 22, 2026 at 4:54 PM PST', in the clinic's zone, with the zone named."""
+
+def clinic_time(moment: datetime, zone_name: str, locale: str = "en") -> str:
+    """E.g. 'Sunday, November 22, 2026 at 4:54 PM PST' or 'domingo, 22 de noviembre de 2026, a las
+    4:54 p.m. PST': in the clinic's zone, with the zone named, written by Babel for the language."""
     local = moment.astimezone(ZoneInfo(zone_name))
-    hour = local.hour % 12 or 12
-    return f"{local:%A, %B} {local.day}, {local.year} at {hour}:{local:%M %p %Z}"
+    language = locale.split("_")[0]
+    written = format_datetime(
+        local, DATE_AND_TIME.get(language, DATE_AND_TIME["en"]), locale=f"{language}_US"
+    )
+    return f"{written} {local:%Z}"
 
 
 def phone_e164(text: str) -> str | None:

@@ -26,11 +26,16 @@ FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 WRITTEN_AS_STORED = {Kind.TEXT, Kind.EMAIL, Kind.MESSAGE, Kind.PHONE}
 
 EXPORTED_ANSWERS = tuple(field for field in ANSWER_FIELDS if Place.EXPORT in field.places)
+LANGUAGE = next(field for field in ANSWER_FIELDS if field.name == "language")
 
 
 def export_columns() -> list[str]:
     answers = [field.label for field in EXPORTED_ANSWERS]
-    return ["Reference", "Received", "Status", "Closing reason", *answers, "Coverage note", "Assigned to"]
+    # Clinics may read the export by position: columns added later go at the end.
+    return [
+        "Reference", "Received", "Status", "Closing reason", *answers, "Coverage note", "Assigned to",
+        LANGUAGE.label,
+    ]  # fmt: skip
 
 
 def export_query(where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
@@ -45,6 +50,7 @@ def export_query(where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
             *(_stored(field) for field in EXPORTED_ANSWERS),
             StoredCoverageNote.headline,
             StaffUser.name.label("assigned_to"),
+            request.language,
         )
         .join(InsuranceAnswers, InsuranceAnswers.request_id == request.id)
         .join(StoredCoverageNote, StoredCoverageNote.request_id == request.id)
@@ -66,6 +72,7 @@ def row_writer(timezone: str, carriers: Mapping[str, str]) -> Callable[[sa.Row[A
     """Turns an exported row into its cells. Each column's way of writing is chosen once here, not
     for each of a million rows."""
     answers = [(field.name, _cell_writer(field, carriers)) for field in EXPORTED_ANSWERS]
+    write_language = _cell_writer(LANGUAGE, carriers)
 
     def cells_of(row: sa.Row[Any]) -> list[str]:
         values = row._mapping
@@ -77,6 +84,7 @@ def row_writer(timezone: str, carriers: Mapping[str, str]) -> Callable[[sa.Row[A
             *[write(values[name]) for name, write in answers],
             row.headline,
             row.assigned_to or "",
+            write_language(row.language),
         ]
         return [safe_cell(cell) if cell[:1] in FORMULA_FIRST_CHARACTERS else cell for cell in cells]
 

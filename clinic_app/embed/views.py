@@ -18,10 +18,10 @@ from clinic_app.web.form_flow import (
     request_form_limit,
     request_form_page,
 )
+from clinic_app.web.languages import LANGUAGES
 from clinic_app.web.responses import Page
 from clinic_app.web.security_headers import content_security_policy, never_stored
 
-LANGUAGES = {"en"}
 VISIT_TYPES = {"consultation", "new_patient"}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinic_app.choices import Concern, ContactMethod, TimeOfDay, VisitType, Weekday
+from clinic_app.choices import Concern, ContactMethod, Language, TimeOfDay, VisitType, Weekday
 from clinic_app.coverage import CoverageAnswers
 
 
@@ -26,6 +26,8 @@ class RequestAnswers:
     insurance: CoverageAnswers
     # "Email me a copy of my reference and next steps": not an answer staff read, the patient's choice.
     wants_email_copy: bool = False
+    # The language the form was filled in: the note is written in it, and staff call back in it.
+    language: Language = Language.ENGLISH
 
     @property
     def visit_type(self) -> VisitType:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from clinic_app.answer_fields import Table, columns
 from clinic_app.coverage import ClinicFacts, RuleBook, build_note
@@ -29,18 +29,19 @@ def submit_request(
     session: DbSession,
     answers: RequestAnswers,
     clinic: ClinicFacts,
-    rules: RuleBook,
+    rule_books: Mapping[str, RuleBook],
     settings: Settings,
     note_url: Callable[[ConsultationRequest], str],
     spam_reason: str | None = None,
 ) -> ConsultationRequest:
-    """Store the request, its insurance answers and the note shown, and queue the staff email and,
+    """Store the request, its insurance answers and the note shown (from ``rule_books`` in the
+    language the form was filled in), and queue the staff email and,
     when the patient gave an email address and kept "Email me a copy" ticked, their own copy, with
     the link to their note that ``note_url`` gives for the stored request.
 
     A bot's request (``spam_reason`` set) is stored the same way, for owners to see, but never emailed.
     """
-    note = build_note(answers.insurance, clinic, rules)
+    note = build_note(answers.insurance, clinic, rule_books[answers.language.value])
     now = utcnow()
     request = ConsultationRequest(
         **columns(answers, Table.REQUEST),
@@ -67,7 +68,7 @@ def submit_request(
     session.add(request)
     session.flush()
     if spam_reason is None:
-        queue_staff_email(session, request, settings, rules)
+        queue_staff_email(session, request, settings, rule_books["en"])
     if patient_gets_copy(request):
         queue_patient_copy(session, request, settings, note_url(request))
     session.flush()

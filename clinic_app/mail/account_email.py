@@ -26,9 +26,9 @@ def queue_sign_in_paused(
         session,
         sender=settings.mail_from,
         recipients=[user.email],
-        subject=" ".join(render_email("sign_in_paused_subject.txt", **context).split()),
-        body_text=render_email("sign_in_paused.txt", **context),
-        body_html=render_email("sign_in_paused.html", **context),
+        subject=" ".join(render_email("sign_in_paused_subject.txt", context).split()),
+        body_text=render_email("sign_in_paused.txt", context),
+        body_html=render_email("sign_in_paused.html", context),
         message_domain=settings.message_domain,
         carries_health_details=False,
     )

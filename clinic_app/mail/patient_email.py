@@ -4,7 +4,7 @@ It says nothing about their health or insurance: no concern, no answers, not the
 mailbox is read on shared screens and in notifications, and the note is one click away behind the
 link, which stops working after CONFIRMATION_LINK_MINUTES. The only advice it repeats is the one the
 confirmation page gives a patient who reported a warning sign: call 911, do not wait for us.
-All the words are in templates/email/patient_copy*.
+All the words are in templates/email/patient_copy*, in the language the patient used the form in.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ def queue_patient_copy(
 ) -> OutboxEmail:
     """Render the patient's copy and add it to the outbox, in the caller's transaction."""
     assert request.email, "a copy needs an email address"
+    language = request.language.value
     context = {
         "consultation_request": request,
         "clinic_name": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
         "clinic_phone_e164": phone_for_links(settings.clinic_phone),
-        "response_time": settings.clinic_response_time,
+        "response_time": settings.clinic_response_time[language],
         "note_url": note_url,
         "link_minutes": settings.confirmation_link_minutes,
     }
@@ -43,9 +44,9 @@ def queue_patient_copy(
         # The clinic's name, from the address staff emails come from.
         sender=formataddr((settings.clinic_name, parseaddr(settings.mail_from)[1])),
         recipients=[request.email],
-        subject=" ".join(render_email("patient_copy_subject.txt", **context).split()),
-        body_text=render_email("patient_copy.txt", **context),
-        body_html=render_email("patient_copy.html", **context),
+        subject=" ".join(render_email("patient_copy_subject.txt", context, language).split()),
+        body_text=render_email("patient_copy.txt", context, language),
+        body_html=render_email("patient_copy.html", context, language),
         message_domain=settings.message_domain,
         # The advice after a warning sign tells anyone reading the mail that the patient has one.
         carries_health_details=request.has_warning_signs,

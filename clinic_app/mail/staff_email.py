@@ -35,9 +35,9 @@ def queue_staff_email(
         sender=settings.mail_from,
         recipients=list(settings.staff_emails),
         # One line, whatever the template's layout: a line break would end the header.
-        subject=" ".join(render_email("staff_request_subject.txt", **context).split()),
-        body_text=render_email("staff_request.txt", **context),
-        body_html=render_email("staff_request.html", **context),
+        subject=" ".join(render_email("staff_request_subject.txt", context).split()),
+        body_text=render_email("staff_request.txt", context),
+        body_html=render_email("staff_request.html", context),
         message_domain=settings.message_domain,
         carries_health_details=settings.mail_phi == "full",
         request=request,

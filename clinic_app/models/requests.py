@@ -16,6 +16,7 @@ from clinic_app.choices import (
     ContactMethod,
     Coverage,
     DeductibleStatus,
+    Language,
     Network,
     NoteStatus,
     PlanType,
@@ -57,6 +58,10 @@ class ConsultationRequest(Model):
     # The form's "Email me a copy" box; a copy leaves only when an email address was given too.
     wants_email_copy: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=sa.false())
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The form's language: the note and the patient's email are in it, and staff call back in it.
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language), nullable=False, default=Language.ENGLISH, server_default=Language.ENGLISH.value
+    )
     # Name, email and phone digits, lower-cased when stored: what staff search by, in one column.
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason), nullable=True)

@@ -24,7 +24,10 @@ MESSAGES = {
     404: (_l("Page not found"), _l("We could not find that page.")),
     405: (_l("Page not found"), _l("We could not find that page.")),
     413: (_l("That was too much to send"), _l("Please shorten your message and try again.")),
-    429: (_l("Please wait a moment"), _l("You have tried many times in a short time. Please try again in a minute.")),
+    429: (
+        _l("Please wait a moment"),
+        _l("You have tried many times in a short time. Please try again in a minute."),
+    ),
 }
 
 
@@ -35,7 +38,9 @@ FORM_SENDING = {"public.send_request_form", "embed.send_form"}
 
 def render_error(code: int, **context: object) -> tuple[str, int]:
     """The error page; ``context`` carries the embed's options when the page shows in its iframe."""
-    title, text = MESSAGES.get(code, (_l("Sorry, something went wrong"), _l("Please try again in a few minutes.")))
+    title, text = MESSAGES.get(
+        code, (_l("Sorry, something went wrong"), _l("Please try again in a few minutes."))
+    )
     page = render_template(
         "errors/error.html",
         title=title,

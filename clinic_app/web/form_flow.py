@@ -132,7 +132,7 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
         db.session,
         form.to_answers(),
         services.clinic(),
-        services.rules(),
+        services.services().rule_books,
         settings,
         note_url=lambda stored: confirmation_address(settings, stored),
         spam_reason=bot,

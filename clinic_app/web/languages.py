@@ -8,10 +8,17 @@ browser's ``Accept-Language`` decides. Staff pages stay in English.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request, url_for
+from flask_babel import get_locale, get_translations
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+
+from clinic_app.coverage import english_term_pieces
+from clinic_app.web import services
 
 # The languages the app's texts are written in: the gettext catalogues and the coverage rules.
 LANGUAGES = ("en", "es")
@@ -35,7 +42,10 @@ def chosen_language() -> str | None:
         return None
     asked = request.args.get("lang")
     if asked is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        asked = request.form.get("lang")
+        try:
+            asked = request.form.get("lang")
+        except HTTPException:  # a body too large to read: its error page follows the browser
+            asked = None
     return asked if asked in LANGUAGES else None
 
 
@@ -55,14 +65,39 @@ def page_language() -> str | None:
 def this_page_in(language: str) -> str:
     """The address of this page in another language, for the language switch. A form sent back with
     mistakes switches to the empty form: its answers were never stored, and are not put in a link."""
-    query = {**request.args.to_dict(), "lang": language}
+    query: dict[str, Any] = {**request.args.to_dict(), "lang": language}
     endpoint = FORM_PAGES.get(request.endpoint or "", request.endpoint)
-    if endpoint is None:
-        return f"?{urlencode(query)}"
+    if endpoint is None:  # an address that matched nothing: its error page, in the other language
+        return f"{request.script_root}{request.path}?{urlencode(query)}"
     return url_for(endpoint, **(request.view_args or {}), **query)
 
 
+def english_terms_marked(text: str, language: str | None = None) -> Markup:
+    """Text in ``language`` (the page's, unless named) with the English insurance words it keeps in
+    brackets, "deducible (deductible)", marked ``lang="en"`` for screen readers to say them in English.
+    The words are the Spanish rules' ``english_terms``. Text that is not Markup is escaped first."""
+    language = language or str(get_locale() or DEFAULT_LANGUAGE)
+    trusted = text if isinstance(text, Markup) else escape(text)
+    if language == DEFAULT_LANGUAGE:
+        return trusted
+    terms = services.rules(language).english_terms
+    return Markup("").join(
+        Markup('<span lang="en">%s</span>') % Markup(piece) if english else Markup(piece)
+        for piece, english in english_term_pieces(str(trusted), terms)
+    )
+
+
 def register_languages(app: Flask) -> None:
+    # The templates' _() and ngettext() as Flask-Babel installs them, with English words kept in a
+    # Spanish text marked (the catalogue's texts are trusted HTML to Jinja: {% trans %} keeps links).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: english_terms_marked(Markup(get_translations().ugettext(text))),
+        ngettext=lambda one, many, n: english_terms_marked(
+            Markup(get_translations().ungettext(one, many, n))
+        ),
+        newstyle=True,
+    )
+    app.jinja_env.filters["english_terms"] = english_terms_marked
     app.jinja_env.globals.update(
         this_page_in=this_page_in, language_names=LANGUAGE_NAMES, visitor_page=visitor_page
     )

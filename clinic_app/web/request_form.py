@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -38,6 +39,7 @@ from clinic_app.choices import (
     Coverage,
     DeductibleStatus,
     LabelledEnum,
+    Language,
     PlanType,
     TimeOfDay,
     VisitType,
@@ -129,7 +131,9 @@ class RequestForm(FlaskForm):
     # A field people never see or fill in; form-filling bots do.
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
     visit_type = required_choice(
-        _l("What would you like to book?"), VisitType, _l("Choose a free consultation or a new-patient appointment.")
+        _l("What would you like to book?"),
+        VisitType,
+        _l("Choose a free consultation or a new-patient appointment."),
     )
     full_name = StringField(
         _l("Full name"),
@@ -166,7 +170,10 @@ class RequestForm(FlaskForm):
     )
     warning_signs = RadioField(
         _l("Do you have any of these warning signs now?"),
-        choices=[SelectChoice("yes", _l("Yes, at least one of these")), SelectChoice("no", _l("No, none of these"))],
+        choices=[
+            SelectChoice("yes", _l("Yes, at least one of these")),
+            SelectChoice("no", _l("No, none of these")),
+        ],
         invalid_choice_message=_l("Tell us if you have any of these warning signs."),
     )
     main_concern = required_choice(_l("What is your main concern?"), Concern, _l("Choose your main concern."))
@@ -179,7 +186,10 @@ class RequestForm(FlaskForm):
         filters=[multi_line],
         validators=[
             Optional(),
-            Length(max=MESSAGE_MAX, message=_l("Keep your message under %(count)s characters.", count=MESSAGE_MAX)),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Keep your message under %(count)s characters.", count=MESSAGE_MAX),
+            ),
         ],
     )
     coverage = required_choice(
@@ -255,7 +265,7 @@ class RequestForm(FlaskForm):
     # Insurance questions that apply only to some coverage answers.
     @staticmethod
     def carriers() -> dict[str, str]:
-        return services.rules().carriers
+        return services.rules(str(get_locale())).carriers
 
     def validate_carrier(self, field: SelectField) -> None:
         if self.coverage.data == Coverage.PRIVATE and field.data not in self.carriers():
@@ -308,4 +318,5 @@ class RequestForm(FlaskForm):
             has_warning_signs=self.warning_signs.data == "yes",
             insurance=insurance,
             wants_email_copy=bool(self.email_copy.data),
+            language=Language(str(get_locale())),
         )

@@ -3,6 +3,7 @@ and the outbox worker. Views and helpers call these instead of reading ``app.ext
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -17,7 +18,8 @@ EXTENSION_KEY = "clinic_app"
 @dataclass(frozen=True)
 class AppServices:
     settings: Settings
-    rules: RuleBook
+    # The coverage rules in each language of the app ("en", "es"): the same rules, their texts translated.
+    rule_books: Mapping[str, RuleBook]
     clinic: ClinicFacts
     outbox_worker: OutboxWorker
 
@@ -35,8 +37,9 @@ def settings() -> Settings:
     return services().settings
 
 
-def rules() -> RuleBook:
-    return services().rules
+def rules(language: str = "en") -> RuleBook:
+    """The rules with their texts in ``language``; staff read carriers and sources in English."""
+    return services().rule_books[language]
 
 
 def clinic() -> ClinicFacts:

@@ -3,6 +3,7 @@ phone numbers and ages."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -26,7 +27,7 @@ from clinic_app.web.services import services
 def register_template_helpers(app: Flask) -> None:
     app_services = services(app)
     settings = app_services.settings
-    carriers = app_services.rules.carriers
+    carriers = app_services.rule_books["en"].carriers
 
     def answer_rows(request: ConsultationRequest, place: str) -> list[Any]:
         return rows(request, Place(place), carriers)
@@ -35,8 +36,12 @@ def register_template_helpers(app: Flask) -> None:
         answer_rows=answer_rows,
         email_state=email_state_in_words,
     )
+
+    def clinic_time_here(moment: datetime, zone_name: str) -> str:
+        return clinic_time(moment, zone_name, str(get_locale() or DEFAULT_LANGUAGE))
+
     app.jinja_env.filters.update(
-        age=age, phone=phone_for_people, clinic_time=clinic_time, html_datetime=html_datetime
+        age=age, phone=phone_for_people, clinic_time=clinic_time_here, html_datetime=html_datetime
     )
     clinic_for_everyone = {
         "name": settings.clinic_name,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from clinic_app.answer_fields import ANSWER_FIELDS, NOT_ANSWERS, Place, Section, Table, rows
 from clinic_app.casework.export import export_columns
-from clinic_app.choices import Coverage, DeductibleStatus, TimeOfDay, Weekday
+from clinic_app.choices import Coverage, DeductibleStatus, Language, TimeOfDay, Weekday
 from clinic_app.coverage import CoverageAnswers
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.models import ConsultationRequest, InsuranceAnswers
@@ -42,6 +42,7 @@ def stored_request(**insurance):
         visit_type=None, full_name="Ana Díaz", phone_e164="+15035550142", email=None,
         preferred_contact=None, best_days=[Weekday.MONDAY.value, "wed"], best_times=[TimeOfDay.EVENING],
         has_warning_signs=True, main_concern=None, headache_days_per_month=8, message="",
+        language=Language.SPANISH,
         insurance=SimpleNamespace(
             coverage=Coverage.PRIVATE, carrier="premera", plan_type=None, also_medicaid=None, age=41,
             deductible_status=DeductibleStatus.NOT_MET, deductible_remaining=Decimal("1200.5"), copay=None,
@@ -64,6 +65,7 @@ def test_rows_write_each_answer_in_words_and_say_so_when_one_is_empty():
     assert found["Coinsurance"] == "20%"
     assert "Plan type" not in found and "Copay" not in found
     assert "Visit type" not in found
+    assert found["Language"] == "Prefers Spanish"
 
 
 def test_the_export_columns_keep_their_order():
@@ -71,7 +73,7 @@ def test_the_export_columns_keep_their_order():
     assert export_columns() == [
         "Reference", "Received", "Status", "Closing reason", "Visit type", "Name", "Phone", "Email",
         "Prefers", "Main concern", "Headache days a month", "Warning signs", "Coverage", "Carrier",
-        "Plan type", "Age", "Coverage note", "Assigned to",
+        "Plan type", "Age", "Coverage note", "Assigned to", "Language",
     ]  # fmt: skip
 
 
@@ -79,5 +81,6 @@ def test_only_contact_details_are_filed_under_contact():
     # MAIL_PHI=summary sends the contact section alone: no health or insurance answer may join it.
     contact = [field.name for field in ANSWER_FIELDS if field.section is Section.CONTACT]
     assert contact == [
-        "visit_type", "full_name", "phone_e164", "email", "preferred_contact", "best_days", "best_times"
+        "visit_type", "full_name", "phone_e164", "email", "preferred_contact", "best_days", "best_times",
+        "language",
     ]  # fmt: skip

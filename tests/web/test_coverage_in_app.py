@@ -101,6 +101,15 @@ estimate = "plan"
 sources = ["rcw-48-43-045"]
 """
     )
+    # Its Spanish texts, beside it: without them the app would refuse to start.
+    rules.with_name("clinic-rules.es.toml").write_text(
+        """
+[[rule]]
+id = "first-choice"
+headline = "Cubierto para la mayoría de los miembros"
+paragraphs = ["Los planes de First Choice Health pagan la manipulación de la columna."]
+"""
+    )
     app = make_app(COVERAGE_RULES_FILE=str(rules), CLINIC_IN_NETWORK=["first_choice"])
     client = app.test_client()
     assert '<option value="first_choice">First Choice Health</option>' in client.get("/request").get_data(
@@ -108,6 +117,8 @@ sources = ["rcw-48-43-045"]
     )
     html = client.get(submit(client, carrier="first_choice").headers["Location"]).get_data(as_text=True)
     assert "Your coverage: Covered for most members" in visible_text(html)
+    spanish = client.get(submit(client, carrier="first_choice", lang="es").headers["Location"])
+    assert "Cubierto para la mayoría de los miembros" in visible_text(spanish.get_data(as_text=True))
 
 
 def test_the_app_refuses_to_start_with_a_malformed_rules_file(tmp_path, migrated_database):

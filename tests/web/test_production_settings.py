@@ -49,7 +49,7 @@ def test_the_example_settings_are_what_production_needs(tmp_path):
     # Quoted values arrive whole, without their quotes.
     assert settings.mail_from == "Clinic requests <requests@yourclinic.com>"
     assert settings.clinic_name == "Your Clinic Name"
-    assert settings.clinic_response_time == "one business day"
+    assert settings.clinic_response_time == {"en": "one business day", "es": "un día hábil"}
     assert values["GUNICORN_BIND"] == "127.0.0.1:8000"
     # No key generated into the instance folder: production sets its own.
     assert not (tmp_path / "instance" / "secret_key").exists()

@@ -1,7 +1,7 @@
 /* Clinic request form: paste
      <div data-clinic-request-form></div>
      <script src="https://YOUR-FORM-ADDRESS/embed.js" async></script>
-   Options on the div: data-visit-type="consultation" or "new_patient", data-accent="#0b5cab", data-lang="en".
+   Options on the div: data-visit-type="consultation" or "new_patient", data-accent="#0b5cab", data-lang="en" or "es".
    No dependencies; loads nothing but the form itself. */
 (function () {
   "use strict";
@@ -20,7 +20,9 @@
     });
     var frame = document.createElement("iframe");
     frame.src = formOrigin + "/embed/form?" + query.join("&");
-    frame.title = holder.getAttribute("data-title") || "Ask for a visit";
+    // Until the form says its own title (in its language), the English one; data-title overrides both.
+    var ownTitle = holder.getAttribute("data-title");
+    frame.title = ownTitle || "Ask for a visit";
     frame.style.cssText = "display:block;width:100%;min-width:280px;border:0;height:1600px";
     holder.appendChild(frame);
 
@@ -31,6 +33,7 @@
       var height = Number(data.height);
       if (!(height > 0 && height < 20000)) { return; }
       frame.style.height = height + "px";
+      if (!ownTitle && typeof data.title === "string" && data.title) { frame.title = data.title.slice(0, 200); }
       if (data.type === "clinic-request-form:page" && frame.getBoundingClientRect().top < 0) {
         frame.scrollIntoView({ block: "start" });
       }
