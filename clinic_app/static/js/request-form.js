@@ -70,8 +70,11 @@
   }
 
   // Under each text box with a limit, how many characters are left, updated as the visitor types
-  // and read out by screen readers once they pause.
-  form.querySelectorAll("textarea[maxlength]").forEach(function (box) {
+  // and read out by screen readers once they pause. The words come from the page, in its language:
+  // data-count-one and data-count-other on the form, with %(count)s for the number.
+  var countTexts = { one: form.getAttribute("data-count-one"), other: form.getAttribute("data-count-other") };
+  var countBoxes = countTexts.one && countTexts.other ? form.querySelectorAll("textarea[maxlength]") : [];
+  Array.prototype.forEach.call(countBoxes, function (box) {
     var limit = parseInt(box.getAttribute("maxlength"), 10);
     var count = document.createElement("p");
     count.className = "hint character-count";
@@ -82,7 +85,7 @@
     var timer = null;
     function show() {
       var left = limit - box.value.length;
-      count.textContent = left === 1 ? "1 character left" : left + " characters left";
+      count.textContent = countTexts[left === 1 ? "one" : "other"].split("%(count)s").join(String(left));
     }
     box.addEventListener("input", function () {
       clearTimeout(timer);
