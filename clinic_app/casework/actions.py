@@ -3,6 +3,8 @@ the same transaction; the view commits once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from clinic_app.audit import AuditAction, record
 from clinic_app.casework.workflow import check_transition
 from clinic_app.choices import CloseReason, RequestStatus
@@ -92,12 +94,12 @@ def resend_staff_email(
     session: DbSession,
     request: ConsultationRequest,
     settings: Settings,
-    rules: RuleBook,
+    rule_books: Mapping[str, RuleBook],
     *,
     actor: StaffUser,
     ip_address: str,
 ) -> OutboxEmail:
     """Queue the staff email again, as a new message, from what was stored with the request."""
-    email = queue_staff_email(session, request, settings, rules)
+    email = queue_staff_email(session, request, settings, rule_books)
     record(session, AuditAction.RESENT_EMAIL, actor=actor, ip_address=ip_address, request=request)
     return email

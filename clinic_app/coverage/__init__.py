@@ -34,7 +34,7 @@ from clinic_app.coverage.rules import (
     load_rule_books,
     load_rules,
 )
-from clinic_app.coverage.terms import english_term_pieces
+from clinic_app.coverage.terms import english_term_pieces, english_terms_marked
 
 __all__ = [
     "COST_SHARING_COVERAGE",
@@ -62,6 +62,7 @@ __all__ = [
     "default_rules",
     "dollars",
     "english_term_pieces",
+    "english_terms_marked",
     "load_rule_books",
     "load_rules",
     "network_status",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from markupsafe import Markup, escape
+
 
 def english_term_pieces(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
     """The text cut into pieces, each with whether it is English.
@@ -28,3 +30,14 @@ def english_term_pieces(text: str, terms: Iterable[str]) -> list[tuple[str, bool
     if start < len(text):
         pieces.append((text[start:], False))
     return pieces
+
+
+def english_terms_marked(text: str, terms: Iterable[str]) -> Markup:
+    """HTML for a text in another language with the English words it keeps in brackets ("deducible
+    (deductible)") marked ``lang="en"``, so screen readers say them in English. Markup is kept as it
+    is (a catalogue's text may hold a link); any other text is escaped first."""
+    trusted = text if isinstance(text, Markup) else escape(text)
+    return Markup("").join(
+        Markup('<span lang="en">%s</span>') % Markup(piece) if english else Markup(piece)
+        for piece, english in english_term_pieces(str(trusted), terms)
+    )

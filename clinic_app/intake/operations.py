@@ -68,7 +68,7 @@ def submit_request(
     session.add(request)
     session.flush()
     if spam_reason is None:
-        queue_staff_email(session, request, settings, rule_books["en"])
+        queue_staff_email(session, request, settings, rule_books)
     if patient_gets_copy(request):
         queue_patient_copy(session, request, settings, note_url(request))
     session.flush()

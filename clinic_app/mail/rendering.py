@@ -13,6 +13,7 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from clinic_app.coverage import english_terms_marked
 from clinic_app.formatting import clinic_time, phone_for_people
 from clinic_app.settings import PROJECT_ROOT
 
@@ -29,9 +30,14 @@ def email_templates(language: str = "en") -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
+    environment.policies["ext.i18n.trimmed"] = True  # as pybabel extracts them (babel.cfg)
     translations = Translations.load(str(TRANSLATIONS), [language])
     environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    environment.filters.update(clinic_time=partial(clinic_time, locale=language), phone=phone_for_people)
+    environment.filters.update(
+        clinic_time=partial(clinic_time, locale=language),
+        phone=phone_for_people,
+        english_terms=english_terms_marked,
+    )
     return environment
 
 

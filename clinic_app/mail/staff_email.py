@@ -6,6 +6,8 @@ server logs, so they carry no health or insurance detail. Urgency is flagged wit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from clinic_app.answer_fields import Place, rows, sections
 from clinic_app.coverage import RuleBook
 from clinic_app.mail.outbox import enqueue
@@ -18,9 +20,11 @@ URGENT_HEADERS = {"Importance": "high", "X-Priority": "1"}
 
 
 def queue_staff_email(
-    session: DbSession, request: ConsultationRequest, settings: Settings, rules: RuleBook
+    session: DbSession, request: ConsultationRequest, settings: Settings, rule_books: Mapping[str, RuleBook]
 ) -> OutboxEmail:
-    """Render the staff email from what is stored with the request, and add it to the outbox."""
+    """Render the staff email from what is stored with the request, and add it to the outbox. It is in
+    English; the note is quoted as the patient saw it, in their language."""
+    rules = rule_books["en"]
     context = {
         "consultation_request": request,
         "answer_sections": sections(rows(request, Place.EMAIL, rules.carriers)),
@@ -29,6 +33,8 @@ def queue_staff_email(
         "sources": rules.sources_for(request.coverage_note.rule_ids),
         "phi": settings.mail_phi,
         "request_url": f"{settings.dashboard_url}/requests/{request.id}",
+        # The English words a note in another language keeps in brackets, marked lang="en".
+        "note_english_terms": rule_books[request.language.value].english_terms,
     }
     return enqueue(
         session,

@@ -167,7 +167,7 @@ def request_resend_email(request_id: int) -> Page:
         db.session,
         found,
         services.settings(),
-        services.rules(),
+        services.services().rule_books,
         actor=current_user,
         ip_address=client_address(),
     )

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from clinic_app.coverage import english_term_pieces
+from clinic_app.coverage import english_terms_marked
 from clinic_app.web import services
 
 # The languages the app's texts are written in: the gettext catalogues and the coverage rules.
@@ -72,32 +72,27 @@ def this_page_in(language: str) -> str:
     return url_for(endpoint, **(request.view_args or {}), **query)
 
 
-def english_terms_marked(text: str, language: str | None = None) -> Markup:
+def english_terms_here(text: str, language: str | None = None) -> Markup:
     """Text in ``language`` (the page's, unless named) with the English insurance words it keeps in
     brackets, "deducible (deductible)", marked ``lang="en"`` for screen readers to say them in English.
     The words are the Spanish rules' ``english_terms``. Text that is not Markup is escaped first."""
     language = language or str(get_locale() or DEFAULT_LANGUAGE)
-    trusted = text if isinstance(text, Markup) else escape(text)
     if language == DEFAULT_LANGUAGE:
-        return trusted
-    terms = services.rules(language).english_terms
-    return Markup("").join(
-        Markup('<span lang="en">%s</span>') % Markup(piece) if english else Markup(piece)
-        for piece, english in english_term_pieces(str(trusted), terms)
-    )
+        return text if isinstance(text, Markup) else escape(text)
+    return english_terms_marked(text, services.rules(language).english_terms)
 
 
 def register_languages(app: Flask) -> None:
     # The templates' _() and ngettext() as Flask-Babel installs them, with English words kept in a
     # Spanish text marked (the catalogue's texts are trusted HTML to Jinja: {% trans %} keeps links).
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda text: english_terms_marked(Markup(get_translations().ugettext(text))),
-        ngettext=lambda one, many, n: english_terms_marked(
-            Markup(get_translations().ungettext(one, many, n))
-        ),
+        gettext=lambda text: english_terms_here(Markup(get_translations().ugettext(text))),
+        ngettext=lambda one, many, n: english_terms_here(Markup(get_translations().ungettext(one, many, n))),
         newstyle=True,
     )
-    app.jinja_env.filters["english_terms"] = english_terms_marked
+    app.jinja_env.filters["english_terms"] = english_terms_here
+    # {% trans %} blocks over several lines are found in the catalogue as pybabel extracted them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(
         this_page_in=this_page_in, language_names=LANGUAGE_NAMES, visitor_page=visitor_page
     )
