@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 NEXT = "[data-step-to='step-insurance']"
 
 
@@ -20,3 +22,25 @@ def go_to_insurance(form, javascript: bool = True) -> None:
 def send_as_it_is(form) -> None:
     go_to_insurance(form)
     form.get_by_role("button", name="Send my request").click()
+
+
+def fill_in(form, say: Callable[[str], str] = str, javascript: bool = True) -> None:
+    """Answer the questions by their labels, as a person reads them: in English, or in the language
+    ``say`` gives each label in (the catalogue's words, as the page shows them)."""
+    form.get_by_label(say("Full name")).fill("Ana Díaz")
+    form.get_by_label(say("Phone number")).fill("503 555 0142")
+    form.get_by_label(say("Phone call")).check()
+    form.get_by_label(say("No, none of these")).check()
+    form.get_by_label(say("Headache that starts in the neck")).check()
+    form.get_by_label(say("In a typical month, on how many days do you have a headache?")).fill("8")
+    go_to_insurance(form, javascript)
+    form.get_by_label(say("Private insurance (through work or bought yourself)")).check()
+    form.get_by_label(say("Insurance company")).select_option(label="Premera Blue Cross")
+    form.get_by_label("PPO", exact=True).check()
+    form.get_by_label(say("Your age in years")).fill("41")
+    form.get_by_role("group", name=say("Have you met this year's deductible?")).get_by_label(
+        say("No"), exact=True
+    ).check()
+    form.get_by_text(say("Add your costs, if you know them (optional)")).click()
+    form.get_by_label(say("Your copay for each visit (optional)")).fill("40")
+    form.get_by_label(say("You may contact me about this request.")).check()

@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest
-from tests.browser.steps import NEXT, go_to_insurance, send_as_it_is
+from tests.browser.steps import NEXT, fill_in, go_to_insurance, send_as_it_is
 from tests.helpers import deliver
 
 SNIPPET = '<div data-clinic-request-form data-visit-type="consultation"></div><script src="{url}/embed.js" async></script>'
@@ -26,27 +26,6 @@ def embed_page(page, host_site, live_app):
     form = page.frame_locator("iframe[title='Ask for a visit']")
     form.locator(f"{NEXT}:visible").wait_for()
     return form, page.frame(url=FORM_FRAME)
-
-
-def fill_in(form) -> None:
-    """Answer the questions by their labels, as a person reads them."""
-    form.get_by_label("Full name").fill("Ana Díaz")
-    form.get_by_label("Phone number").fill("503 555 0142")
-    form.get_by_label("Phone call").check()
-    form.get_by_label("No, none of these").check()
-    form.get_by_label("Headache that starts in the neck").check()
-    form.get_by_label("In a typical month, on how many days").fill("8")
-    go_to_insurance(form)
-    form.get_by_label("Private insurance").check()
-    form.get_by_label("Insurance company").select_option(label="Premera Blue Cross")
-    form.get_by_label("PPO", exact=True).check()
-    form.get_by_label("Your age in years").fill("41")
-    form.get_by_role("group", name="Have you met this year's deductible?").get_by_label(
-        "No", exact=True
-    ).check()
-    form.get_by_text("Add your costs, if you know them (optional)").click()
-    form.get_by_label("Your copay for each visit").fill("40")
-    form.get_by_label("You may contact me about this request.").check()
 
 
 IFRAME_HEIGHT = "document.querySelector('iframe').getBoundingClientRect().height"

@@ -1,5 +1,5 @@
 // Inside the iframe: tell the embedding page how tall this page is, so it can size the iframe to fit,
-// and what the page is called, in its language, so the iframe's title says it.
+// and the frame's name in the page's language, so the iframe's title says it.
 // Messages go only to the page origin the server checked (data-parent-origin), never to "*".
 (function () {
   "use strict";
@@ -13,9 +13,10 @@
     var height = Math.ceil(main.getBoundingClientRect().height);
     if (kind === "height" && height === lastHeight) { return; }
     lastHeight = height;
-    // The title, in the page's language, names the iframe for screen readers on the host page.
+    // The frame's name, in the page's language, for screen readers on the host page.
     window.parent.postMessage(
-      { type: "clinic-request-form:" + kind, height: height, title: document.title }, parentOrigin);
+      { type: "clinic-request-form:" + kind, height: height, title: root.getAttribute("data-frame-title") },
+      parentOrigin);
   }
 
   // A new page (errors shown, or the confirmation): the host may bring the top of the form into view.
