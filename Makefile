@@ -53,6 +53,7 @@ run: migrate
 	@echo ""
 	@echo "  Request form:   http://$(HOST):$(PORT)/request"
 	@echo "  Privacy notice: http://$(HOST):$(PORT)/privacy"
+	@echo "  In Spanish:     http://$(HOST):$(PORT)/request?lang=es"
 	@echo "  Health check:   http://$(HOST):$(PORT)/healthz"
 	@echo "  Staff sign-in:  http://$(HOST):$(PORT)/staff/  (first owner: .venv/bin/flask --app wsgi staff add EMAIL --role owner)"
 	@echo "  Embed script:   http://$(HOST):$(PORT)/embed.js"

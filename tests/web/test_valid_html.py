@@ -152,6 +152,24 @@ def public_pages(app, pages: Pages) -> None:
         data = {"form_token": form_token(client, embed_path), **valid_answers(**changes)}
         pages.add(name, client.get(confirmation_link(client.post(embed_path, data=data))), 200)
     pages.add("embed confirmation, link expired", client.get(f"/embed/received/nope?{options}"), 404)
+    spanish_pages(client, pages)
+
+
+def spanish_pages(client, pages: Pages) -> None:
+    """The same pages in Spanish: the catalogue's texts carry links and marks of their own."""
+    pages.add("nondiscrimination", client.get("/nondiscrimination"), 200)
+    pages.add("es: form", client.get("/request?lang=es"), 200)
+    pages.add("es: form, all errors", client.post("/request?lang=es", data={"lang": "es"}), 400)
+    for name, changes in (
+        ("es: confirmation, private", {}),
+        ("es: confirmation, warning sign", {"warning_signs": "yes"}),
+        ("es: confirmation, Medicare", {"coverage": "original_medicare", "age": "70", "also_medicaid": "no"}),
+    ):
+        pages.add(name, client.get(confirmation_link(submit(client, lang="es", **changes))), 200)
+    pages.add("es: privacy", client.get("/privacy?lang=es"), 200)
+    pages.add("es: nondiscrimination", client.get("/nondiscrimination?lang=es"), 200)
+    pages.add("es: error 404", client.get("/no-such-page?lang=es"), 404)
+    pages.add("es: embed form", client.get(f"/embed/form?host={SITE}&lang=es"), 200)
 
 
 def error_pages(app, pages: Pages) -> None:
@@ -289,6 +307,7 @@ def test_every_page_and_state_passes_the_nu_html_checker(make_app, tmp_path):
     assert 'href="tel:+15035550142">(503) 555-0142</a>' in pages.html["privacy"]
     assert 'href="tel:911"' in pages.html["confirmation, warning sign"]
 
+    assert len(pages.html) == 67, "every page and state, Spanish ones included (the README says how many)"
     errors = nu_errors(checker, pages.write(tmp_path / "pages"))
     print(f"Nu HTML checker: {len(pages.html)} pages and states, {len(errors)} errors")
     assert not errors, f"{len(errors)} Nu HTML checker errors on {len(pages.html)} pages:\n" + "\n".join(
