@@ -19,9 +19,9 @@ def go_to_insurance(form, javascript: bool = True) -> None:
         next_step.click()
 
 
-def send_as_it_is(form) -> None:
+def send_as_it_is(form, say: Callable[[str], str] = str) -> None:
     go_to_insurance(form)
-    form.get_by_role("button", name="Send my request").click()
+    form.get_by_role("button", name=say("Send my request")).click()
 
 
 def fill_in(form, say: Callable[[str], str] = str, javascript: bool = True) -> None:

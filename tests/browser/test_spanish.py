@@ -90,6 +90,7 @@ def test_a_visitor_switches_to_spanish_and_sends_the_form_by_its_spanish_labels(
     assert page.locator("html").get_attribute("lang") == "es"
     assert violations(page) == []
 
+    page.get_by_label(say("Free 15-minute consultation")).check()
     fill_in(page, say)
     assert violations(page) == [], "the second step, in Spanish"
     assert unmarked_english(page, app) == []
@@ -145,7 +146,7 @@ def test_a_spanish_browser_gets_spanish_pages_that_axe_passes(chromium, live_app
             assert violations(page) == [], path
             assert unmarked_english(page, app) == [], path
         page.goto(f"{live_app.url}/request")
-        send_as_it_is(page)
+        send_as_it_is(page, say)
         page.locator("#error-summary").wait_for()
         assert say("Enter your full name.") in page.locator("#error-summary").inner_text()
         assert violations(page) == []
@@ -161,6 +162,7 @@ def test_the_spanish_form_works_without_javascript(chromium, live_app):
     page = context.new_page()
     try:
         page.goto(f"{live_app.url}/request")
+        page.get_by_label(say("Free 15-minute consultation")).check()
         fill_in(page, say, javascript=False)
         page.get_by_role("button", name=say("Send my request")).click()
         page.get_by_text(say("Thank you. We got your request.")).wait_for()

@@ -50,7 +50,10 @@ def test_the_framed_form_has_no_site_chrome_and_knows_whom_to_tell_its_height(em
         .get(f"/embed/form?host={SITE}&visit_type=new_patient&accent=%23225522")
         .get_data(as_text=True)
     )
-    assert f'<html lang="en" class="embedded" data-parent-origin="{SITE}">' in html
+    assert (
+        f'<html lang="en" class="embedded" data-parent-origin="{SITE}" data-frame-title="Ask for a visit">'
+        in html
+    )
     assert 'class="site-header"' not in html
     assert '<link rel="stylesheet" href="/embed/theme/225522.css">' in html
     assert re.search(

@@ -73,7 +73,13 @@ def names(app) -> set[str]:
     }  # fmt: skip
 
 
+# Words spelled the same in both languages.
+SAME_IN_BOTH = {"No"}
+
+
 def is_a_name_or_a_number(text: str, known: set[str]) -> bool:
+    if text in SAME_IN_BOTH:
+        return True
     for name in sorted(known, key=len, reverse=True):
         text = text.replace(name, " ")
     return not re.search(r"[A-Za-zÁÉÍÓÚáéíóúÑñ]{2,}", text)
