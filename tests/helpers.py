@@ -11,12 +11,14 @@ from html import unescape
 from html.parser import HTMLParser
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from werkzeug.serving import make_server
 
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import DeliveryReport, deliver_due
 from clinic_app.mail.transports import transport_for
+from clinic_app.models import ConsultationRequest
 from clinic_app.web.services import services
 
 
@@ -219,3 +221,18 @@ class LiveServer:
 
     def stop(self) -> None:
         self._server.shutdown()
+
+
+def stored_request(app) -> ConsultationRequest:
+    """The one request stored, with its note, usable after the session lets it go."""
+    with app.app_context():
+        found = db.session.scalars(sa.select(ConsultationRequest)).one()
+        found.coverage_note  # noqa: B018 (loaded before the session lets it go)
+        db.session.expunge_all()
+        return found
+
+
+def in_spanish(app, text: str, **values) -> str:
+    """The catalogue's Spanish for an English text, as the pages show it."""
+    with app.test_request_context(), force_locale("es"):
+        return gettext(text, **values)

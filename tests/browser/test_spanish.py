@@ -4,16 +4,15 @@ Spanish pages, and every English word left in Spanish text carries lang="en"."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
-from flask_babel import force_locale, gettext
 
 from clinic_app.choices import Language
-from clinic_app.extensions import db
-from clinic_app.models import ConsultationRequest
+from tests import helpers
 from tests.browser.steps import fill_in, send_as_it_is
-from tests.helpers import deliver
+from tests.helpers import deliver, stored_request
 
 SNIPPET = (
     '<div data-clinic-request-form data-visit-type="consultation" data-lang="es"></div>'
@@ -36,11 +35,7 @@ UNMARKED_ENGLISH = """terms => {
 
 
 def in_spanish(app):
-    def say(text: str) -> str:
-        with app.test_request_context(), force_locale("es"):
-            return gettext(text)
-
-    return say
+    return partial(helpers.in_spanish, app)
 
 
 def english_words(app) -> list[str]:
@@ -57,14 +52,6 @@ def violations(page) -> list[str]:
 
 def unmarked_english(page, app) -> list[str]:
     return page.evaluate(UNMARKED_ENGLISH, [f"({word})" for word in english_words(app)])
-
-
-def the_stored_request(app) -> ConsultationRequest:
-    with app.app_context():
-        stored = db.session.scalars(sa.select(ConsultationRequest)).one()
-        stored.coverage_note  # noqa: B018 (loaded before the session lets it go)
-        db.session.expunge_all()
-        return stored
 
 
 def staff_told_spanish(smtp_server) -> None:
@@ -97,7 +84,7 @@ def test_a_visitor_switches_to_spanish_and_sends_the_form_by_its_spanish_labels(
     page.get_by_role("button", name=say("Send my request")).click()
     page.get_by_text(say("Thank you. We got your request.")).wait_for()
 
-    stored = the_stored_request(app)
+    stored = stored_request(app)
     assert stored.language is Language.SPANISH
     note = page.locator(".coverage-note")
     assert stored.coverage_note.headline in note.inner_text()
@@ -127,7 +114,7 @@ def test_the_embed_with_lang_es_is_in_spanish_from_the_start(page, host_site, li
     fill_in(form, say)
     form.get_by_role("button", name=say("Send my request")).click()
     form.get_by_text(say("Thank you. We got your request.")).wait_for()
-    stored = the_stored_request(app)
+    stored = stored_request(app)
     assert stored.language is Language.SPANISH
     assert stored.coverage_note.headline in form.locator(".coverage-note").inner_text()
     assert deliver(app).sent == 1
@@ -166,6 +153,6 @@ def test_the_spanish_form_works_without_javascript(chromium, live_app):
         fill_in(page, say, javascript=False)
         page.get_by_role("button", name=say("Send my request")).click()
         page.get_by_text(say("Thank you. We got your request.")).wait_for()
-        assert the_stored_request(app).language is Language.SPANISH
+        assert stored_request(app).language is Language.SPANISH
     finally:
         context.close()

@@ -21,7 +21,7 @@ from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import deliver_due, retry_delay
 from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
-from tests.helpers import deliver, staff_post, submit, visible_text
+from tests.helpers import deliver, staff_post, stored_request, submit, visible_text
 
 CLINIC = "Cascade Headache & Neck Clinic"
 PATIENT = "Ana.Diaz@example.com"
@@ -31,14 +31,6 @@ HEALTH_AND_INSURANCE = [
     "Premera", "PPO", "deductible", "$1,200", "copay", "$40", "coinsurance", "20%", "age 41", "41 years",
     "Likely covered", "spinal manipulation", "warning sign", "Medicare", "Medicaid",
 ]  # fmt: skip
-
-
-def stored_request(app) -> ConsultationRequest:
-    with app.app_context():
-        found = db.session.scalars(sa.select(ConsultationRequest)).one()
-        found.coverage_note  # noqa: B018 (loaded before the session lets it go)
-        db.session.expunge_all()
-        return found
 
 
 def outbox_rows(app) -> list[OutboxEmail]:

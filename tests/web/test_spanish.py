@@ -8,14 +8,11 @@ import io
 import re
 
 import pytest
-import sqlalchemy as sa
-from flask_babel import force_locale, gettext
 
 from clinic_app.choices import Language
-from clinic_app.extensions import db
-from clinic_app.models import ConsultationRequest
 from clinic_app.web import services
-from tests.helpers import deliver, submit, visible_text
+from tests import helpers
+from tests.helpers import deliver, stored_request, submit, visible_text
 
 SPANISH_BROWSER = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
 ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -23,22 +20,13 @@ PUBLIC_PAGES = ["/request", "/privacy", "/nondiscrimination", "/request/received
 
 
 def in_spanish(app, text: str, **values) -> str:
-    with app.test_request_context(), force_locale("es"):
-        translated = gettext(text, **values)
+    translated = helpers.in_spanish(app, text, **values)
     assert translated != text, f"{text!r} has a Spanish translation"
     return translated
 
 
 def html_lang(page: str) -> str:
     return re.search(r'<html lang="([^"]+)"', page).group(1)
-
-
-def stored_request(app) -> ConsultationRequest:
-    with app.app_context():
-        found = db.session.scalars(sa.select(ConsultationRequest)).one()
-        found.coverage_note  # noqa: B018 (loaded before the session lets it go)
-        db.session.expunge_all()
-        return found
 
 
 def test_the_browser_language_chooses_the_page_language_and_caches_key_on_it(app, client):
