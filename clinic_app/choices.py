@@ -99,6 +99,24 @@ class DeductibleStatus(LabelledEnum):
     NOT_SURE = "not_sure", N_("Not sure")
 
 
+class PlanState(LabelledEnum):
+    """The state a private plan is from: Washington's insurance laws bind only plans it regulates."""
+
+    WASHINGTON = "wa", N_("Washington")
+    OREGON = "or", N_("Oregon")
+    OTHER = "other", N_("Another state")
+    NOT_SURE = "not_sure", N_("Not sure")
+
+
+class YesNoNotSure(LabelledEnum):
+    """The answer to a yes-or-no question most people cannot be sure of (a state employees' plan, a
+    self-funded plan)."""
+
+    YES = "yes", N_("Yes")
+    NO = "no", N_("No")
+    NOT_SURE = "not_sure", N_("Not sure")
+
+
 class AlsoMedicaid(LabelledEnum):
     """Whether a Medicare patient also has Medicaid or QMB status, which limits what they can be billed."""
 

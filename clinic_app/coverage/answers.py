@@ -12,8 +12,10 @@ from clinic_app.choices import (
     DeductibleStatus,
     Network,
     NoteStatus,
+    PlanState,
     PlanType,
     VisitType,
+    YesNoNotSure,
 )
 
 # Coverage answers for which a deductible, copay and coinsurance apply.
@@ -44,6 +46,15 @@ class CoverageAnswers:
     copay: Decimal | None = None
     coinsurance_percent: int | None = None
     also_medicaid: AlsoMedicaid | None = None
+    # Private plans only: Washington's laws and its technology committee bind some plans and not others.
+    plan_state: PlanState | None = None
+    state_employee_plan: YesNoNotSure | None = None
+    self_funded: YesNoNotSure | None = None
+    # Known only from the payer's own answer (an X12 271), never asked on the form.
+    copay_before_deductible: bool | None = None
+    out_of_pocket_remaining: Decimal | None = None
+    visit_limit: int | None = None
+    visits_used: int | None = None
 
 
 @dataclass(frozen=True)
