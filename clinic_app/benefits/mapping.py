@@ -1,0 +1,452 @@
+"""From the EB, HSD and MSG segments of a 271 to the chiropractic figures staff need.
+
+Which figure wins when a 271 gives several (it usually does): in-network (or network not stated)
+before out-of-network, chiropractic (service type 33) before the plan in general (30), in-network
+before "network does not matter" before unstated, and the patient's own figures (IND, EMP, or no
+level) before none at all. Family figures (FAM and the other groupings) are never the patient's
+own, so they are left out of the money and visit figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyx12.segment  # type: ignore[import-untyped]
+
+from clinic_app.benefits import codes
+from clinic_app.benefits.errors import BenefitsFileError
+from clinic_app.benefits.model import EligibilityBenefits
+from clinic_app.benefits.reading import Transaction
+from clinic_app.choices import N_
+
+PATIENT_NOT_FOUND = N_(
+    "The payer could not find this patient. Check the member ID, name and birth date, and ask again."
+)
+PAYER_UNAVAILABLE = N_("The payer could not answer just now. Ask the eligibility service again later.")
+PAYER_REFUSED = N_(
+    "The payer refused the eligibility question; the 271 holds no benefits. "
+    "Check the request details and ask again."
+)
+NO_BENEFITS = N_(
+    "This 271 says nothing about the patient's benefits (it has no EB segments). "
+    "Ask the eligibility service again."
+)
+
+# AAA03 (data element 901): the patient's details did not match the payer's records.
+_PATIENT_NOT_FOUND_REASONS = frozenset({"58", "64", "65", "67", "68", "71", "72", "73", "75", "76"})
+# The payer or the service behind it was not available.
+_UNAVAILABLE_REASONS = frozenset({"42", "80"})
+
+SUBSCRIBER_LEVEL = "22"
+DEPENDENT_LEVEL = "23"
+PAYER_LEVEL = "20"
+
+# Free text on a plan's general benefits matters to a chiropractor only when it speaks of limits,
+# visits shared with other therapies, or the manipulation itself.
+_LIMIT_WORDS = re.compile(
+    r"VISIT|LIMIT|COMBINED|SHARED|MAX|CHIRO|MANIPULAT|ACUPUNCT|THERAP|AUTH", re.IGNORECASE
+)
+# X279A1 has no element for "this copay is owed before the deductible is met", so payers say it in a
+# MSG on the copay or the deductible. The "before" wordings are tried first, since "not subject to
+# deductible" also holds "subject to deductible".
+_COPAY_BEFORE_DEDUCTIBLE = re.compile(
+    r"(CO-?PAY\w*|COPAYMENT).*\b(BEFORE|PRIOR TO|REGARDLESS OF)\b.*DEDUCTIBLE"
+    r"|DEDUCTIBLE\s+(IS\s+)?WAIVED"
+    r"|(NOT SUBJECT TO|NO|EXEMPT FROM)\s+(THE\s+)?DEDUCTIBLE"
+    r"|DEDUCTIBLE\s+(DOES\s+NOT|DOESN'T)\s+APPLY",
+    re.IGNORECASE,
+)
+_COPAY_AFTER_DEDUCTIBLE = re.compile(
+    r"\bAFTER\s+(THE\s+)?DEDUCTIBLE|SUBJECT TO\s+(THE\s+)?DEDUCTIBLE|DEDUCTIBLE\s+(APPLIES|FIRST)"
+    r"|ONCE\s+(THE\s+)?DEDUCTIBLE",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Benefit:
+    """One EB segment and the HSD and MSG segments that follow it (its 2110C or 2110D loop)."""
+
+    level: str
+    information: str
+    coverage_level: str
+    service_types: tuple[str, ...]
+    insurance_type: str
+    plan_description: str
+    period: str
+    amount: Decimal | None
+    percent: Decimal | None
+    quantity_qualifier: str
+    quantity: Decimal | None
+    authorization: str
+    network: str
+    deliveries: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def service_rank(self) -> int | None:
+        ranks = [
+            rank
+            for rank, service in enumerate((codes.CHIROPRACTIC, codes.HEALTH_BENEFIT_PLAN_COVERAGE))
+            if service in self.service_types
+        ]
+        return min(ranks) if ranks else None
+
+    def rank(self, *, any_coverage_level: bool = False) -> tuple[int, ...] | None:
+        """Smaller is better; None for figures that are not the patient's chiropractic ones."""
+        service = self.service_rank()
+        if service is None:
+            return None
+        if self.coverage_level in codes.INDIVIDUAL_LEVELS:
+            level = codes.INDIVIDUAL_LEVELS.index(self.coverage_level)
+        elif any_coverage_level:
+            level = len(codes.INDIVIDUAL_LEVELS)
+        else:
+            return None
+        network = {"Y": 0, "W": 1, "": 2}.get(self.network, 3)
+        return (network // 3, service, network, level)
+
+    def answered_service_types(self) -> set[str]:
+        return {codes.CHIROPRACTIC, codes.HEALTH_BENEFIT_PLAN_COVERAGE} & set(self.service_types)
+
+
+@dataclass
+class _Person:
+    last_name: str | None = None
+    birth_date: datetime.date | None = None
+
+
+@dataclass
+class _Reading:
+    checked_on: datetime.date | None = None
+    payer_name: str | None = None
+    people: dict[str, _Person] = field(default_factory=dict)
+    benefits: list[_Benefit] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)
+
+
+def map_benefits(transaction: Transaction) -> EligibilityBenefits:
+    reading = _read_loops(transaction)
+    # A dependent's 271 carries the subscriber too; the benefits asked about are the dependent's.
+    level = DEPENDENT_LEVEL if any(b.level == DEPENDENT_LEVEL for b in reading.benefits) else SUBSCRIBER_LEVEL
+    benefits = [b for b in reading.benefits if b.level == level]
+    if not benefits:
+        _refuse_answer_without_benefits(reading.rejections)
+    return _figures(benefits, reading, reading.people.get(level, _Person()))
+
+
+def _read_loops(transaction: Transaction) -> _Reading:
+    reading = _Reading()
+    hl_level = ""
+    benefit: _Benefit | None = None
+    in_related_entity = False
+    for segment in transaction.segments:
+        seg_id = segment.get_seg_id()
+        # LS/LE wrap the 2120 loop: another payer or a primary care provider named for a benefit.
+        # Its NM1 is not the payer of this 271 nor the patient.
+        if seg_id == "LS":
+            in_related_entity = True
+        elif seg_id == "LE":
+            in_related_entity = False
+        elif in_related_entity:
+            continue
+        elif seg_id == "BHT":
+            reading.checked_on = _date(_value(segment, "BHT04"))
+        elif seg_id == "HL":
+            hl_level, benefit = _value(segment, "HL03"), None
+        elif seg_id == "NM1":
+            benefit = None
+            _read_name(segment, hl_level, reading)
+        elif seg_id == "DMG" and benefit is None and _value(segment, "DMG01") == "D8":
+            reading.people.setdefault(hl_level, _Person()).birth_date = _date(_value(segment, "DMG02"))
+        elif seg_id == "AAA" and benefit is None:
+            reading.rejections.append(_value(segment, "AAA03"))
+        elif seg_id == "EB":
+            benefit = _benefit(segment, hl_level, transaction.repetition_separator)
+            reading.benefits.append(benefit)
+        elif seg_id == "HSD" and benefit is not None:
+            benefit.deliveries.append(
+                (_value(segment, "HSD01"), _number(_value(segment, "HSD02")), _value(segment, "HSD05"))
+            )
+        elif seg_id == "MSG" and benefit is not None and _value(segment, "MSG01"):
+            benefit.messages.append(_value(segment, "MSG01"))
+    return reading
+
+
+def _read_name(segment: pyx12.segment.Segment, hl_level: str, reading: _Reading) -> None:
+    entity = _value(segment, "NM101")
+    if hl_level == PAYER_LEVEL and entity == "PR" and reading.payer_name is None:
+        reading.payer_name = _value(segment, "NM103") or None
+    elif (hl_level, entity) in ((SUBSCRIBER_LEVEL, "IL"), (DEPENDENT_LEVEL, "03")):
+        reading.people.setdefault(hl_level, _Person()).last_name = _value(segment, "NM103") or None
+
+
+def _benefit(segment: pyx12.segment.Segment, hl_level: str, repetition_separator: str) -> _Benefit:
+    # pyx12's Segment does not split repeated values (EB03 30^33^AL); ISA11 says what separates them.
+    services = tuple(s for s in _value(segment, "EB03").split(repetition_separator) if s)
+    return _Benefit(
+        level=hl_level,
+        information=_value(segment, "EB01"),
+        coverage_level=_value(segment, "EB02"),
+        # An EB without a service type speaks of the plan as a whole.
+        service_types=services or (codes.HEALTH_BENEFIT_PLAN_COVERAGE,),
+        insurance_type=_value(segment, "EB04"),
+        plan_description=_value(segment, "EB05"),
+        period=_value(segment, "EB06"),
+        amount=_number(_value(segment, "EB07")),
+        percent=_number(_value(segment, "EB08")),
+        quantity_qualifier=_value(segment, "EB09"),
+        quantity=_number(_value(segment, "EB10")),
+        authorization=_value(segment, "EB11"),
+        network=_value(segment, "EB12"),
+    )
+
+
+def _refuse_answer_without_benefits(rejections: list[str]) -> None:
+    detail = "AAA03: " + ", ".join(rejections) if rejections else None
+    if not rejections:
+        raise BenefitsFileError(NO_BENEFITS)
+    if _PATIENT_NOT_FOUND_REASONS.intersection(rejections):
+        raise BenefitsFileError(PATIENT_NOT_FOUND, detail)
+    if _UNAVAILABLE_REASONS.intersection(rejections):
+        raise BenefitsFileError(PAYER_UNAVAILABLE, detail)
+    raise BenefitsFileError(PAYER_REFUSED, detail)
+
+
+class _Chooser:
+    """Picks the best-ranked benefit for each figure and remembers which service types answered."""
+
+    def __init__(self, benefits: list[_Benefit]) -> None:
+        self.benefits = benefits
+        self.used: list[_Benefit] = []
+
+    def best(
+        self, wanted: Callable[[_Benefit], bool], *, any_coverage_level: bool = False
+    ) -> _Benefit | None:
+        ranked = [
+            (rank, index, b)
+            for index, b in enumerate(self.benefits)
+            if wanted(b) and (rank := b.rank(any_coverage_level=any_coverage_level)) is not None
+        ]
+        if not ranked:
+            return None
+        chosen = min(ranked, key=lambda item: (item[0], item[1]))[2]
+        self.used.append(chosen)
+        return chosen
+
+    def amount(self, information: str, periods: Iterable[str]) -> Decimal | None:
+        """The amount for the first of ``periods`` that the 271 gives one for."""
+        for period in periods:
+            chosen = self.best(_gives_amount(information, period))
+            if chosen is not None:
+                return chosen.amount
+        return None
+
+    def remaining(self, information: str, total: Decimal | None) -> Decimal | None:
+        remaining = self.amount(information, codes.REMAINING_PERIODS)
+        if remaining is None and total is not None:
+            met = self.amount(information, [codes.YEAR_TO_DATE])
+            if met is not None:
+                remaining = max(total - met, Decimal(0))
+        return remaining
+
+
+def _gives_amount(information: str, period: str) -> Callable[[_Benefit], bool]:
+    def gives(benefit: _Benefit) -> bool:
+        return benefit.information == information and benefit.period == period and benefit.amount is not None
+
+    return gives
+
+
+def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> EligibilityBenefits:
+    chooser = _Chooser(benefits)
+    deductible_year = chooser.amount(codes.DEDUCTIBLE, codes.YEARLY_PERIODS)
+    deductible_remaining = chooser.remaining(codes.DEDUCTIBLE, deductible_year)
+    if deductible_remaining is None and deductible_year == 0:
+        deductible_remaining = Decimal(0)
+    out_of_pocket_year = _quietly(chooser, lambda: chooser.amount(codes.OUT_OF_POCKET, codes.YEARLY_PERIODS))
+    out_of_pocket_remaining = chooser.remaining(codes.OUT_OF_POCKET, out_of_pocket_year)
+    copay_benefit = chooser.best(lambda b: b.information == codes.COPAYMENT and b.amount is not None)
+    coinsurance = chooser.best(lambda b: b.information == codes.COINSURANCE and b.percent is not None)
+    authorization = chooser.best(lambda b: b.authorization in ("Y", "N"), any_coverage_level=True)
+    visit_limit, visits_used, visits_remaining = _visits(chooser)
+    in_network = _in_network(chooser.used)
+    insurance_type = _coverage(benefits, chooser, lambda b: b.insurance_type)
+    plan_name = _coverage(benefits, chooser, lambda b: b.plan_description)
+    copay = copay_benefit.amount if copay_benefit else None
+    return EligibilityBenefits(
+        active=_active(benefits),
+        insurance_type=insurance_type,
+        insurance_type_label=codes.INSURANCE_TYPE_LABELS.get(insurance_type or ""),
+        plan_name=plan_name or reading.payer_name,
+        payer_name=reading.payer_name,
+        service_types=_service_types(chooser.used),
+        in_network=in_network,
+        deductible_year=deductible_year,
+        deductible_remaining=deductible_remaining,
+        copay=copay,
+        copay_before_deductible=_copay_before_deductible(copay_benefit, benefits, deductible_year),
+        coinsurance_percent=_percent(coinsurance.percent)
+        if coinsurance and coinsurance.percent is not None
+        else None,
+        out_of_pocket_remaining=out_of_pocket_remaining,
+        visit_limit=visit_limit,
+        visits_used=visits_used,
+        visits_remaining=visits_remaining,
+        prior_authorization={"Y": True, "N": False}[authorization.authorization] if authorization else None,
+        limit_notes=_limit_notes(benefits),
+        checked_on=reading.checked_on,
+        subscriber_last_name=patient.last_name,
+        subscriber_birth_date=patient.birth_date,
+    )
+
+
+def _quietly(chooser: _Chooser, pick: Callable[[], Decimal | None]) -> Decimal | None:
+    """A figure needed only to work out another: the benefit it came from does not count as used."""
+    used = list(chooser.used)
+    value = pick()
+    chooser.used = used
+    return value
+
+
+def _active(benefits: list[_Benefit]) -> bool | None:
+    if any(b.information in codes.ACTIVE_CODES for b in benefits):
+        return True
+    if any(b.information in codes.INACTIVE_CODES for b in benefits):
+        return False
+    return None
+
+
+def _coverage(benefits: list[_Benefit], chooser: _Chooser, wanted: Callable[[_Benefit], str]) -> str | None:
+    """A value (EB04, EB05) of the EB that states coverage, active or not, for 33 or else 30."""
+    states_coverage = codes.ACTIVE_CODES | codes.INACTIVE_CODES
+    chosen = chooser.best(
+        lambda b: b.information in states_coverage and bool(wanted(b)), any_coverage_level=True
+    )
+    if chosen is None:
+        # EB*R names another payer (a Medigap plan, say): its EB04 and EB05 are that payer's.
+        chosen = next((b for b in benefits if wanted(b) and b.information != codes.OTHER_PAYER), None)
+    return wanted(chosen) or None if chosen else None
+
+
+def _visits(chooser: _Chooser) -> tuple[int | None, int | None, int | None]:
+    """Visits from EB09/EB10 (VS visits, 99 used) and from HSD (HSD01 VS), with their period saying
+    whether a count is the limit, the visits used (year to date) or the visits remaining."""
+    facts: dict[str, int] = {}
+    for kind in ("limit", "used", "remaining"):
+        chosen = chooser.best(functools.partial(_counts_visits, kind=kind))
+        if chosen is not None:
+            facts[kind] = _visit_count(chosen, kind) or 0
+    limit, used, remaining = facts.get("limit"), facts.get("used"), facts.get("remaining")
+    if remaining is None and limit is not None and used is not None:
+        remaining = max(limit - used, 0)
+    if used is None and limit is not None and remaining is not None:
+        used = max(limit - remaining, 0)
+    return limit, used, remaining
+
+
+def _visit_count(benefit: _Benefit, kind: str) -> int | None:
+    if benefit.information != codes.LIMITATIONS:
+        return None
+    counts: list[tuple[str, Decimal | None]] = []
+    if benefit.quantity_qualifier == codes.QUANTITY_USED:
+        counts.append(("used", benefit.quantity))
+    elif benefit.quantity_qualifier == codes.VISITS:
+        counts.append((_visit_kind(benefit.period), benefit.quantity))
+    for qualifier, quantity, period in benefit.deliveries:
+        if qualifier == codes.VISITS:
+            counts.append((_visit_kind(period or benefit.period), quantity))
+    return next((int(quantity) for found, quantity in counts if found == kind and quantity is not None), None)
+
+
+def _counts_visits(benefit: _Benefit, kind: str) -> bool:
+    return _visit_count(benefit, kind) is not None
+
+
+def _visit_kind(period: str) -> str:
+    if period in codes.REMAINING_PERIODS:
+        return "remaining"
+    if period == codes.YEAR_TO_DATE:
+        return "used"
+    return "limit"
+
+
+def _copay_before_deductible(
+    copay: _Benefit | None, benefits: list[_Benefit], deductible_year: Decimal | None
+) -> bool | None:
+    """True when the copay is owed from the first visit, the deductible not met: a MSG says so
+    ("copay applies before deductible", "deductible waived", "not subject to deductible"), or the
+    plan's deductible is $0. False when a MSG says the deductible comes first. None otherwise, and
+    for no copay or a $0 copay, where the question does not arise."""
+    if copay is None or not copay.amount:
+        return None
+    related = [
+        b
+        for b in benefits
+        if b.information in (codes.COPAYMENT, codes.DEDUCTIBLE)
+        and b.rank(any_coverage_level=True) is not None
+    ]
+    for message in copay.messages + [m for b in related if b is not copay for m in b.messages]:
+        if _COPAY_BEFORE_DEDUCTIBLE.search(message):
+            return True
+        if _COPAY_AFTER_DEDUCTIBLE.search(message):
+            return False
+    if deductible_year == 0:
+        return True
+    return None
+
+
+def _limit_notes(benefits: list[_Benefit]) -> tuple[str, ...]:
+    notes: list[str] = []
+    for benefit in benefits:
+        if benefit.service_rank() is None:
+            continue
+        for message in benefit.messages:
+            about_chiropractic = codes.CHIROPRACTIC in benefit.service_types
+            if (about_chiropractic or _LIMIT_WORDS.search(message)) and message not in notes:
+                notes.append(message)
+    return tuple(notes)
+
+
+def _service_types(used: list[_Benefit]) -> tuple[str, ...]:
+    answered = set().union(*(b.answered_service_types() for b in used)) if used else set()
+    return tuple(s for s in (codes.CHIROPRACTIC, codes.HEALTH_BENEFIT_PLAN_COVERAGE) if s in answered)
+
+
+def _in_network(used: list[_Benefit]) -> bool | None:
+    """Whether the figures shown are in-network ones: out-of-network ones are shown only when the
+    271 gave no others, and staff must know that they are."""
+    networks = {b.network for b in used}
+    if "Y" in networks:
+        return True
+    if "N" in networks:
+        return False
+    return None
+
+
+def _percent(fraction: Decimal) -> int:
+    # X12 sends a percent as a fraction (.2 for 20%); some payers send 20 anyway.
+    return int((fraction * 100 if fraction <= 1 else fraction).to_integral_value())
+
+
+def _value(segment: pyx12.segment.Segment, ref_des: str) -> str:
+    return (segment.get_value(ref_des) or "").strip()
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
+def _date(text: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None

@@ -1,0 +1,138 @@
+"""What a 271 says about chiropractic benefits, as plain values (no X12 left in them)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from clinic_app.choices import N_
+
+# What missing() names, in the order staff read a benefits summary.
+ACTIVE_COVERAGE = N_("Active coverage")
+DEDUCTIBLE = N_("Deductible")
+DEDUCTIBLE_REMAINING = N_("Deductible remaining")
+COPAY_OR_COINSURANCE = N_("Copay or coinsurance")
+OUT_OF_POCKET_REMAINING = N_("Out-of-pocket remaining")
+VISIT_LIMIT = N_("Visit limit")
+VISITS_USED = N_("Visits used")
+PRIOR_AUTHORIZATION = N_("Prior authorization")
+NETWORK = N_("Network")
+
+_DECIMAL_FIELDS = (
+    "deductible_year",
+    "deductible_remaining",
+    "copay",
+    "out_of_pocket_remaining",
+)
+_INT_FIELDS = ("coinsurance_percent", "visit_limit", "visits_used", "visits_remaining")
+_BOOL_FIELDS = ("active", "in_network", "copay_before_deductible", "prior_authorization")
+_TEXT_FIELDS = ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
+_TUPLE_FIELDS = ("service_types", "limit_notes")
+
+
+@dataclass(frozen=True)
+class EligibilityBenefits:
+    """The figures of one 271 for one patient; None wherever the 271 did not say.
+
+    The subscriber's last name and birth date are here only so that staff can be warned that the
+    271 may be for someone else; ``to_dict`` leaves them out, so they are never stored.
+    """
+
+    active: bool | None = None
+    insurance_type: str | None = None
+    insurance_type_label: str | None = None
+    plan_name: str | None = None
+    payer_name: str | None = None
+    service_types: tuple[str, ...] = ()
+    in_network: bool | None = None
+    deductible_year: Decimal | None = None
+    deductible_remaining: Decimal | None = None
+    copay: Decimal | None = None
+    copay_before_deductible: bool | None = None
+    coinsurance_percent: int | None = None
+    out_of_pocket_remaining: Decimal | None = None
+    visit_limit: int | None = None
+    visits_used: int | None = None
+    visits_remaining: int | None = None
+    prior_authorization: bool | None = None
+    limit_notes: tuple[str, ...] = ()
+    checked_on: datetime.date | None = None
+    subscriber_last_name: str | None = None
+    subscriber_birth_date: datetime.date | None = None
+
+    def missing(self) -> list[str]:
+        """Labels (marked with N_) of what the 271 did not say, for a "not in the 271" line."""
+        unsaid = [
+            (self.active is None, ACTIVE_COVERAGE),
+            (self.deductible_year is None, DEDUCTIBLE),
+            (self.deductible_remaining is None, DEDUCTIBLE_REMAINING),
+            (self.copay is None and self.coinsurance_percent is None, COPAY_OR_COINSURANCE),
+            (self.out_of_pocket_remaining is None, OUT_OF_POCKET_REMAINING),
+            (self.visit_limit is None, VISIT_LIMIT),
+            (self.visits_used is None, VISITS_USED),
+            (self.prior_authorization is None, PRIOR_AUTHORIZATION),
+            (self.in_network is None, NETWORK),
+        ]
+        return [label for is_unsaid, label in unsaid if is_unsaid]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe figures (money as strings, dates as ISO text), without the subscriber's name
+        and birth date."""
+        data: dict[str, Any] = {}
+        for name in _BOOL_FIELDS + _TEXT_FIELDS + _INT_FIELDS:
+            data[name] = getattr(self, name)
+        for name in _DECIMAL_FIELDS:
+            amount = getattr(self, name)
+            data[name] = None if amount is None else str(amount)
+        for name in _TUPLE_FIELDS:
+            data[name] = list(getattr(self, name))
+        data["checked_on"] = None if self.checked_on is None else self.checked_on.isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EligibilityBenefits:
+        """The figures ``to_dict`` wrote. A key absent (stored by an older version) reads as not
+        said; a value of the wrong kind raises ValueError rather than turning into a figure."""
+        values: dict[str, Any] = {}
+        for name in _BOOL_FIELDS:
+            values[name] = _typed(data, name, bool)
+        for name in _TEXT_FIELDS:
+            values[name] = _typed(data, name, str)
+        for name in _INT_FIELDS:
+            number = _typed(data, name, int)
+            if isinstance(number, bool):
+                raise ValueError(f"{name} must be a whole number, not {number!r}")
+            values[name] = number
+        for name in _DECIMAL_FIELDS:
+            values[name] = _decimal(data, name)
+        for name in _TUPLE_FIELDS:
+            items = data.get(name) or []
+            if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+                raise ValueError(f"{name} must be a list of texts, not {items!r}")
+            values[name] = tuple(items)
+        checked_on = _typed(data, "checked_on", str)
+        values["checked_on"] = None if checked_on is None else datetime.date.fromisoformat(checked_on)
+        return cls(**values)
+
+
+def _typed(data: Mapping[str, Any], name: str, kind: type) -> Any:
+    value = data.get(name)
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(f"{name} must be {kind.__name__} or null, not {value!r}")
+    return value
+
+
+def _decimal(data: Mapping[str, Any], name: str) -> Decimal | None:
+    text = _typed(data, name, str)
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{name} must be an amount, not {text!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"{name} must be an amount, not {text!r}")
+    return amount
