@@ -6,8 +6,7 @@ from __future__ import annotations
 class BenefitsFileError(Exception):
     """A text that cannot be read as a 271 eligibility response.
 
-    ``message`` is one sentence for front-desk staff, in English and marked with ``N_`` for the
-    catalogue (the view translates it). ``detail`` is what pyx12 or the reader found, in technical
+    ``message`` is one sentence for front-desk staff, in English like every staff page. ``detail`` is what pyx12 or the reader found, in technical
     English, for a log or a "technical details" line: never shown as the message itself.
     """
 

@@ -22,17 +22,16 @@ from clinic_app.benefits import codes
 from clinic_app.benefits.errors import BenefitsFileError
 from clinic_app.benefits.model import EligibilityBenefits
 from clinic_app.benefits.reading import Transaction
-from clinic_app.choices import N_
 
-PATIENT_NOT_FOUND = N_(
+PATIENT_NOT_FOUND = (
     "The payer could not find this patient. Check the member ID, name and birth date, and ask again."
 )
-PAYER_UNAVAILABLE = N_("The payer could not answer just now. Ask the eligibility service again later.")
-PAYER_REFUSED = N_(
+PAYER_UNAVAILABLE = "The payer could not answer just now. Ask the eligibility service again later."
+PAYER_REFUSED = (
     "The payer refused the eligibility question; the 271 holds no benefits. "
     "Check the request details and ask again."
 )
-NO_BENEFITS = N_(
+NO_BENEFITS = (
     "This 271 says nothing about the patient's benefits (it has no EB segments). "
     "Ask the eligibility service again."
 )

@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from clinic_app.choices import N_
-
 # What missing() names, in the order staff read a benefits summary.
-ACTIVE_COVERAGE = N_("Active coverage")
-DEDUCTIBLE = N_("Deductible")
-DEDUCTIBLE_REMAINING = N_("Deductible remaining")
-COPAY_OR_COINSURANCE = N_("Copay or coinsurance")
-OUT_OF_POCKET_REMAINING = N_("Out-of-pocket remaining")
-VISIT_LIMIT = N_("Visit limit")
-VISITS_USED = N_("Visits used")
-PRIOR_AUTHORIZATION = N_("Prior authorization")
-NETWORK = N_("Network")
+ACTIVE_COVERAGE = "Active coverage"
+DEDUCTIBLE = "Deductible"
+DEDUCTIBLE_REMAINING = "Deductible remaining"
+COPAY_OR_COINSURANCE = "Copay or coinsurance"
+OUT_OF_POCKET_REMAINING = "Out-of-pocket remaining"
+VISIT_LIMIT = "Visit limit"
+VISITS_USED = "Visits used"
+PRIOR_AUTHORIZATION = "Prior authorization"
+NETWORK = "Network"
 
 _DECIMAL_FIELDS = (
     "deductible_year",
@@ -64,7 +62,7 @@ class EligibilityBenefits:
     subscriber_birth_date: datetime.date | None = None
 
     def missing(self) -> list[str]:
-        """Labels (marked with N_) of what the 271 did not say, for a "not in the 271" line."""
+        """Labels of what the 271 did not say, for a "not in the 271" line."""
         unsaid = [
             (self.active is None, ACTIVE_COVERAGE),
             (self.deductible_year is None, DEDUCTIBLE),

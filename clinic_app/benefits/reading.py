@@ -20,7 +20,6 @@ import pyx12.segment  # type: ignore[import-untyped]
 import pyx12.x12file  # type: ignore[import-untyped]
 
 from clinic_app.benefits.errors import BenefitsFileError
-from clinic_app.choices import N_
 
 # A 271 for one patient is a few kilobytes; a megabyte is a batch or not a 271 at all, and reading
 # it would hold a web worker for nothing.
@@ -28,58 +27,58 @@ MAX_BYTES = 1024 * 1024
 
 SUPPORTED_VERSIONS = frozenset({"005010X279A1", "005010X279"})
 
-TOO_LARGE = N_("This file is too large to be a 271 eligibility response (over 1 MB).")
-EMPTY = N_("The file is empty: paste or upload the 271 eligibility response.")
-BINARY = N_(
+TOO_LARGE = "This file is too large to be a 271 eligibility response (over 1 MB)."
+EMPTY = "The file is empty: paste or upload the 271 eligibility response."
+BINARY = (
     "This is not an X12 file: it holds binary data (it may be a PDF, an image or a document). "
     "Upload the 271 text file itself."
 )
-NOT_X12 = N_("This is not an X12 file: it should start with ISA.")
-ISA_DAMAGED = N_(
+NOT_X12 = "This is not an X12 file: it should start with ISA."
+ISA_DAMAGED = (
     "The first segment (ISA) of this file is damaged: it must be exactly 106 characters long. "
     "Spaces may have been lost when it was copied; upload the file itself instead."
 )
-OLD_VERSION = N_(
+OLD_VERSION = (
     "This is an old 4010 eligibility response; the clinic reads only the 5010 version "
     "(005010X279A1). Ask the eligibility service for a 5010 response."
 )
-UNKNOWN_VERSION = N_(
+UNKNOWN_VERSION = (
     "This 271 is not in the 5010 format (005010X279A1) that eligibility services send. "
     "Ask the eligibility service for a 5010 response."
 )
-CUT_SHORT = N_(
+CUT_SHORT = (
     "This 271 is incomplete: it stops before its closing segments (SE, GE, IEA). It may have been "
     "cut off when it was copied; paste or upload the whole file."
 )
-WRONG_SEGMENT_COUNT = N_(
+WRONG_SEGMENT_COUNT = (
     "This 271 is damaged: the number of segments its SE trailer gives does not match the file. "
     "Ask the eligibility service for it again."
 )
-ENVELOPE_MISMATCH = N_(
+ENVELOPE_MISMATCH = (
     "This 271 is damaged: its closing segments (SE, GE, IEA) do not match its opening ones "
     "(ST, GS, ISA). Ask the eligibility service for it again."
 )
-ENVELOPE_VALUES = N_(
+ENVELOPE_VALUES = (
     "This 271 is damaged: its ISA or GS segment holds values X12 does not allow. "
     "Ask the eligibility service for it again."
 )
-HL_ORDER = N_(
+HL_ORDER = (
     "This 271 is damaged: its levels (HL segments) are numbered out of order. "
     "Ask the eligibility service for it again."
 )
-BAD_SEGMENT = N_(
+BAD_SEGMENT = (
     "This 271 is damaged: it holds a segment that is not X12. Ask the eligibility service for it again."
 )
-NO_TRANSACTION = N_("This X12 file holds no transaction (no ST segment).")
-IS_270 = N_("This file is not a 271 eligibility response: it is a 270 request.")
-IS_835 = N_("This file is not a 271 eligibility response: it is an 835 payment remittance.")
-IS_837 = N_("This file is not a 271 eligibility response: it is an 837 claim.")
-IS_CLAIM_STATUS = N_("This file is not a 271 eligibility response: it is a 276 or 277 claim status file.")
-IS_ACKNOWLEDGMENT = N_(
+NO_TRANSACTION = "This X12 file holds no transaction (no ST segment)."
+IS_270 = "This file is not a 271 eligibility response: it is a 270 request."
+IS_835 = "This file is not a 271 eligibility response: it is an 835 payment remittance."
+IS_837 = "This file is not a 271 eligibility response: it is an 837 claim."
+IS_CLAIM_STATUS = "This file is not a 271 eligibility response: it is a 276 or 277 claim status file."
+IS_ACKNOWLEDGMENT = (
     "This file is not a 271 eligibility response: it is an acknowledgment (999, 997 or TA1) of a file sent."
 )
-IS_OTHER_TRANSACTION = N_("This file is not a 271 eligibility response: it is another kind of X12 file.")
-MISSING_PARTS = N_(
+IS_OTHER_TRANSACTION = "This file is not a 271 eligibility response: it is another kind of X12 file."
+MISSING_PARTS = (
     "This 271 is missing parts every eligibility response has (its BHT header, the payer or the "
     "patient). Ask the eligibility service for it again."
 )
