@@ -5,8 +5,9 @@ and where it is shown (the staff email, the request's page, the CSV export).
 the export render their rows from it. Adding a question means: the form field, a migration and a
 column, the answers dataclass, and one line here (the README's checklist). A unit test checks that
 every column of the request tables is either listed here or named in ``NOT_ANSWERS``. The order here
-is the order of the CSV export's columns, which clinics may read by position: add new answers at the
-end. No Flask.
+is the order of the email's and the staff page's rows, and of the CSV export's first columns. Clinics
+may read the export by position, so an answer added later is exported after all the others: name it
+at the end of ``EXPORTED_LATER``. No Flask.
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ ANSWER_FIELDS: tuple[AnswerField, ...] = (
     AnswerField("coverage", "Coverage", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE),
     AnswerField("carrier", "Carrier", Table.INSURANCE, Section.INSURANCE, Kind.CARRIER),
     AnswerField("plan_type", "Plan type", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE),
+    AnswerField("plan_state", "Plan's state", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE),
+    AnswerField("state_employee_plan", "Washington state or school employees' plan", Table.INSURANCE,
+                Section.INSURANCE, Kind.CHOICE),
+    AnswerField("self_funded", "Self-funded employer plan", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE),
     AnswerField("also_medicaid", "Also Medicaid or QMB", Table.INSURANCE, Section.INSURANCE, Kind.CHOICE,
                 EMAIL_AND_PAGE),
     AnswerField("age", "Age", Table.INSURANCE, Section.INSURANCE, Kind.NUMBER),
@@ -101,9 +106,13 @@ ANSWER_FIELDS: tuple[AnswerField, ...] = (
     AnswerField("copay", "Copay", Table.INSURANCE, Section.INSURANCE, Kind.MONEY, EMAIL_AND_PAGE),
     AnswerField("coinsurance_percent", "Coinsurance", Table.INSURANCE, Section.INSURANCE, Kind.PERCENT,
                 EMAIL_AND_PAGE),
-    # The export has it too, as its last column (casework.export), after the columns clinics already read.
-    AnswerField("language", "Language", Table.REQUEST, Section.CONTACT, Kind.LANGUAGE, EMAIL_AND_PAGE),
+    AnswerField("language", "Language", Table.REQUEST, Section.CONTACT, Kind.LANGUAGE),
 )  # fmt: skip
+
+# The export's last columns, after its "Coverage note" and "Assigned to": the answers it gained after
+# clinics began to read it by position, in the order they were added. A new exported answer goes at
+# the end of this list, so no column before it moves.
+EXPORTED_LATER = ("language", "plan_state", "state_employee_plan", "self_funded")
 
 # Columns of the request tables that are not answers: the request's own state, kept by the app.
 NOT_ANSWERS = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clinic_app.answer_fields import ANSWER_FIELDS, AnswerField, Kind, Place, Table, written
+from clinic_app.answer_fields import ANSWER_FIELDS, EXPORTED_LATER, AnswerField, Kind, Place, Table, written
 from clinic_app.formatting import clinic_time
 from clinic_app.models import ConsultationRequest, InsuranceAnswers, StaffUser, StoredCoverageNote
 
@@ -25,16 +25,16 @@ FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 # Text kept as the export prints it: what people typed, and the phone as written when stored.
 WRITTEN_AS_STORED = {Kind.TEXT, Kind.EMAIL, Kind.MESSAGE, Kind.PHONE}
 
-EXPORTED_ANSWERS = tuple(field for field in ANSWER_FIELDS if Place.EXPORT in field.places)
-LANGUAGE = next(field for field in ANSWER_FIELDS if field.name == "language")
+_EXPORTED = {field.name: field for field in ANSWER_FIELDS if Place.EXPORT in field.places}
+# Clinics may read the export by position: the answers added later follow the columns they read.
+EXPORTED_ANSWERS = tuple(field for name, field in _EXPORTED.items() if name not in EXPORTED_LATER)
+LATER_ANSWERS = tuple(_EXPORTED[name] for name in EXPORTED_LATER)
 
 
 def export_columns() -> list[str]:
-    answers = [field.label for field in EXPORTED_ANSWERS]
-    # Clinics may read the export by position: columns added later go at the end.
     return [
-        "Reference", "Received", "Status", "Closing reason", *answers, "Coverage note", "Assigned to",
-        LANGUAGE.label,
+        "Reference", "Received", "Status", "Closing reason", *(field.label for field in EXPORTED_ANSWERS),
+        "Coverage note", "Assigned to", *(field.label for field in LATER_ANSWERS),
     ]  # fmt: skip
 
 
@@ -50,7 +50,7 @@ def export_query(where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
             *(_stored(field) for field in EXPORTED_ANSWERS),
             StoredCoverageNote.headline,
             StaffUser.name.label("assigned_to"),
-            request.language,
+            *(_stored(field) for field in LATER_ANSWERS),
         )
         .join(InsuranceAnswers, InsuranceAnswers.request_id == request.id)
         .join(StoredCoverageNote, StoredCoverageNote.request_id == request.id)
@@ -72,7 +72,7 @@ def row_writer(timezone: str, carriers: Mapping[str, str]) -> Callable[[sa.Row[A
     """Turns an exported row into its cells. Each column's way of writing is chosen once here, not
     for each of a million rows."""
     answers = [(field.name, _cell_writer(field, carriers)) for field in EXPORTED_ANSWERS]
-    write_language = _cell_writer(LANGUAGE, carriers)
+    later = [(field.name, _cell_writer(field, carriers)) for field in LATER_ANSWERS]
 
     def cells_of(row: sa.Row[Any]) -> list[str]:
         values = row._mapping
@@ -84,7 +84,7 @@ def row_writer(timezone: str, carriers: Mapping[str, str]) -> Callable[[sa.Row[A
             *[write(values[name]) for name, write in answers],
             row.headline,
             row.assigned_to or "",
-            write_language(row.language),
+            *[write(values[name]) for name, write in later],
         ]
         return [safe_cell(cell) if cell[:1] in FORMULA_FIRST_CHARACTERS else cell for cell in cells]
 

@@ -19,9 +19,11 @@ from clinic_app.choices import (
     Language,
     Network,
     NoteStatus,
+    PlanState,
     PlanType,
     RequestStatus,
     VisitType,
+    YesNoNotSure,
 )
 from clinic_app.extensions import Model
 from clinic_app.models.outbox import OutboxEmail
@@ -120,6 +122,11 @@ class InsuranceAnswers(Model):
     coverage: Mapped[Coverage] = mapped_column(enum_column(Coverage), nullable=False)
     carrier: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     plan_type: Mapped[PlanType | None] = mapped_column(enum_column(PlanType), nullable=True)
+    # Private insurance only (migration 0013): which laws bind the plan. None for other coverage, and
+    # for requests made before the form asked.
+    plan_state: Mapped[PlanState | None] = mapped_column(enum_column(PlanState), nullable=True)
+    state_employee_plan: Mapped[YesNoNotSure | None] = mapped_column(enum_column(YesNoNotSure), nullable=True)
+    self_funded: Mapped[YesNoNotSure | None] = mapped_column(enum_column(YesNoNotSure), nullable=True)
     age: Mapped[int] = mapped_column(nullable=False)
     deductible_status: Mapped[DeductibleStatus | None] = mapped_column(
         enum_column(DeductibleStatus), nullable=True

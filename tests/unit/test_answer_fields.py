@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from clinic_app.answer_fields import ANSWER_FIELDS, NOT_ANSWERS, Place, Section, Table, rows
 from clinic_app.casework.export import export_columns
-from clinic_app.choices import Coverage, DeductibleStatus, Language, TimeOfDay, Weekday
+from clinic_app.choices import Coverage, DeductibleStatus, Language, PlanState, TimeOfDay, Weekday
 from clinic_app.coverage import CoverageAnswers
 from clinic_app.intake.answers import RequestAnswers
 from clinic_app.models import ConsultationRequest, InsuranceAnswers
@@ -46,7 +46,8 @@ def stored_request(**insurance):
         insurance=SimpleNamespace(
             coverage=Coverage.PRIVATE, carrier="premera", plan_type=None, also_medicaid=None, age=41,
             deductible_status=DeductibleStatus.NOT_MET, deductible_remaining=Decimal("1200.5"), copay=None,
-            coinsurance_percent=20, **insurance,
+            coinsurance_percent=20, plan_state=PlanState.OREGON, state_employee_plan=None, self_funded=None,
+            **insurance,
         ),
     )  # fmt: skip
 
@@ -63,7 +64,8 @@ def test_rows_write_each_answer_in_words_and_say_so_when_one_is_empty():
     assert found["Deductible met"] == "No"
     assert found["Deductible left"] == "$1,200.50"
     assert found["Coinsurance"] == "20%"
-    assert "Plan type" not in found and "Copay" not in found
+    assert found["Plan's state"] == "Oregon"
+    assert "Plan type" not in found and "Copay" not in found and "Self-funded employer plan" not in found
     assert "Visit type" not in found
     assert found["Language"] == "Prefers Spanish"
 
@@ -73,7 +75,8 @@ def test_the_export_columns_keep_their_order():
     assert export_columns() == [
         "Reference", "Received", "Status", "Closing reason", "Visit type", "Name", "Phone", "Email",
         "Prefers", "Main concern", "Headache days a month", "Warning signs", "Coverage", "Carrier",
-        "Plan type", "Age", "Coverage note", "Assigned to", "Language",
+        "Plan type", "Age", "Coverage note", "Assigned to", "Language", "Plan's state",
+        "Washington state or school employees' plan", "Self-funded employer plan",
     ]  # fmt: skip
 
 
