@@ -1,7 +1,7 @@
 """The request form: every field validated on the server, whatever the browser sent.
 
-Questions that depend on another answer (carrier and plan type for private insurance; the deductible
-questions for plans that have one) are checked against that answer here, and dropped when they do not
+Questions that depend on another answer (carrier, plan type, the plan's state, a state employees' plan
+and a self-funded plan for private insurance; the deductible questions for plans that have one) are checked against that answer here, and dropped when they do not
 apply, so no combination of posted values stores something the visitor was not asked.
 """
 
@@ -40,10 +40,12 @@ from clinic_app.choices import (
     DeductibleStatus,
     LabelledEnum,
     Language,
+    PlanState,
     PlanType,
     TimeOfDay,
     VisitType,
     Weekday,
+    YesNoNotSure,
 )
 from clinic_app.coverage import COST_SHARING_COVERAGE, MEDICARE_COVERAGE, CoverageAnswers
 from clinic_app.formatting import phone_e164
@@ -197,6 +199,17 @@ class RequestForm(FlaskForm):
     )
     carrier = SelectField(_l("Insurance company"), validate_choice=False)
     plan_type = RadioField(_l("Plan type"), choices=options(PlanType), validate_choice=False)
+    plan_state = RadioField(
+        _l("Which state is your plan from?"), choices=options(PlanState), validate_choice=False
+    )
+    state_employee_plan = RadioField(
+        _l("Is it a plan for Washington state or school employees?"),
+        choices=options(YesNoNotSure),
+        validate_choice=False,
+    )
+    self_funded = RadioField(
+        _l("Does your employer pay the claims itself?"), choices=options(YesNoNotSure), validate_choice=False
+    )
     also_medicaid = RadioField(
         _l("Do you also have Medicaid (Apple Health or Oregon Health Plan), or a QMB card?"),
         choices=options(AlsoMedicaid),
@@ -275,6 +288,20 @@ class RequestForm(FlaskForm):
         if self.coverage.data == Coverage.PRIVATE and PlanType.parse(field.data) is None:
             raise ValidationError(_("Choose your plan type, or Not sure."))
 
+    def validate_plan_state(self, field: RadioField) -> None:
+        if self.coverage.data == Coverage.PRIVATE and PlanState.parse(field.data) is None:
+            raise ValidationError(_("Choose the state your plan is from, or Not sure."))
+
+    def validate_state_employee_plan(self, field: RadioField) -> None:
+        if self.coverage.data == Coverage.PRIVATE and YesNoNotSure.parse(field.data) is None:
+            raise ValidationError(
+                _("Tell us if it is a plan for state or school employees, or choose Not sure.")
+            )
+
+    def validate_self_funded(self, field: RadioField) -> None:
+        if self.coverage.data == Coverage.PRIVATE and YesNoNotSure.parse(field.data) is None:
+            raise ValidationError(_("Tell us if your employer pays the claims itself, or choose Not sure."))
+
     def validate_also_medicaid(self, field: RadioField) -> None:
         if self.coverage.data in MEDICARE_COVERAGE and AlsoMedicaid.parse(field.data) is None:
             raise ValidationError(_("Tell us if you also have Medicaid, or choose Not sure."))
@@ -299,6 +326,9 @@ class RequestForm(FlaskForm):
             headache_days=validated(self.headache_days.data),
             carrier=self.carrier.data if private else None,
             plan_type=PlanType(self.plan_type.data) if private else None,
+            plan_state=PlanState(self.plan_state.data) if private else None,
+            state_employee_plan=YesNoNotSure(self.state_employee_plan.data) if private else None,
+            self_funded=YesNoNotSure(self.self_funded.data) if private else None,
             deductible_status=DeductibleStatus(self.deductible_status.data) if cost_sharing else None,
             deductible_remaining=self.deductible_remaining.data if cost_sharing else None,
             copay=self.copay.data if cost_sharing else None,

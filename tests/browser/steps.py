@@ -37,6 +37,15 @@ def fill_in(form, say: Callable[[str], str] = str, javascript: bool = True) -> N
     form.get_by_label(say("Private insurance (through work or bought yourself)")).check()
     form.get_by_label(say("Insurance company")).select_option(label="Premera Blue Cross")
     form.get_by_label("PPO", exact=True).check()
+    form.get_by_role("group", name=say("Which state is your plan from?")).get_by_label(
+        say("Washington"), exact=True
+    ).check()
+    form.get_by_role(
+        "group", name=say("Is it a plan for Washington state or school employees?")
+    ).get_by_label(say("No"), exact=True).check()
+    form.get_by_role("group", name=say("Does your employer pay the claims itself?")).get_by_label(
+        say("No"), exact=True
+    ).check()
     form.get_by_label(say("Your age in years")).fill("41")
     form.get_by_role("group", name=say("Have you met this year's deductible?")).get_by_label(
         say("No"), exact=True
