@@ -31,6 +31,8 @@ class AuditAction(LabelledEnum):
     RETRIED_EMAIL = "retried_email", "Retried a failed staff email"
     TIMED_OUT = "timed_out", "Signed out after idle time"
     UNLOCKED = "unlocked", "Lifted a sign-in pause"
+    BENEFITS_CHECKED = "benefits_checked", "Checked the benefits with the payer's 271"
+    UPDATED_NOTE_SENT = "updated_note_sent", "Emailed the patient an updated coverage note"
 
 
 # Who the command line acts as, in the log.

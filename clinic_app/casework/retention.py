@@ -66,7 +66,7 @@ def purge_old_requests(
 # The tables that hold a request's personal details.
 PERSONAL_TABLES = (
     "consultation_request", "insurance_answers", "coverage_note", "request_note", "outbox_email",
-    "form_submission",
+    "form_submission", "benefit_check",
 )  # fmt: skip
 
 

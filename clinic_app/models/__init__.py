@@ -5,6 +5,7 @@ enums in ``clinic_app.choices`` and the ``db`` instance, so nothing above them i
 """
 
 from clinic_app.models.audit import AuditEntry, AuditLogIsAppendOnly
+from clinic_app.models.benefits import BenefitCheck
 from clinic_app.models.outbox import OutboxEmail
 from clinic_app.models.requests import (
     ConsultationRequest,
@@ -20,6 +21,7 @@ from clinic_app.models.types import utcnow
 __all__ = [
     "AuditEntry",
     "AuditLogIsAppendOnly",
+    "BenefitCheck",
     "ConsultationRequest",
     "FormSubmission",
     "InsuranceAnswers",

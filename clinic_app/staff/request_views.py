@@ -25,6 +25,7 @@ from clinic_app.mail.outbox import failed_count, retry_failed
 from clinic_app.mail.transports import plain_smtp_refusal
 from clinic_app.models import ConsultationRequest, OutboxEmail, StaffUser
 from clinic_app.staff.access import client_address
+from clinic_app.staff.benefits_section import benefits_section
 from clinic_app.staff.blueprint import bp
 from clinic_app.staff.filters import filter_form, filters_in_words
 from clinic_app.staff.forms import AssignForm, ConfirmForm, NoteForm, StatusForm
@@ -98,6 +99,7 @@ def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: A
             confirm_form=ConfirmForm(formdata=None),
             events=timeline(db.session, found),
             problem=forms.get("problem"),
+            benefits=benefits_section(found, forms.get("benefits_form")),
         ),
         status_code,
     )

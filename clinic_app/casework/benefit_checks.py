@@ -1,0 +1,161 @@
+"""Checking a request's benefits with the payer's 271, and sending the patient the updated note.
+
+Each operation writes its audit row (which the timeline reads) in the caller's transaction; the view
+commits once. The 271 itself is never stored: only the figures ``EligibilityBenefits.to_dict()``
+keeps (no name, birth date or member ID) and whether the 271 fits the patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from clinic_app.audit import AuditAction, record
+from clinic_app.benefits import EligibilityBenefits
+from clinic_app.benefits.checked import Difference, checked_answers, differences, same_person
+from clinic_app.coverage import ClinicFacts, CoverageAnswers, CoverageNote, RuleBook, build_note
+from clinic_app.mail.updated_note import queue_updated_note
+from clinic_app.models import BenefitCheck, ConsultationRequest, OutboxEmail, StaffUser, utcnow
+from clinic_app.models.types import DbSession
+from clinic_app.settings import Settings
+
+
+class UpdatedNoteRefused(ValueError):
+    """The updated note cannot be sent: a sentence for staff says why."""
+
+
+def stored_answers(request: ConsultationRequest) -> CoverageAnswers:
+    """The insurance answers the request's note was built from, as they were stored."""
+    answers = request.insurance
+    return CoverageAnswers(
+        visit_type=request.visit_type,
+        coverage=answers.coverage,
+        age=answers.age,
+        main_concern=request.main_concern,
+        headache_days=request.headache_days_per_month,
+        carrier=answers.carrier,
+        plan_type=answers.plan_type,
+        deductible_status=answers.deductible_status,
+        deductible_remaining=answers.deductible_remaining,
+        copay=answers.copay,
+        coinsurance_percent=answers.coinsurance_percent,
+        also_medicaid=answers.also_medicaid,
+        plan_state=answers.plan_state,
+        state_employee_plan=answers.state_employee_plan,
+        self_funded=answers.self_funded,
+    )
+
+
+def check_benefits(
+    session: DbSession,
+    request: ConsultationRequest,
+    benefits: EligibilityBenefits,
+    *,
+    actor: StaffUser,
+    ip_address: str,
+) -> BenefitCheck:
+    """Store what the 271 says about the request's benefits, and whether it is about this patient."""
+    identity = same_person(request.full_name, request.insurance.age, benefits)
+    check = BenefitCheck(
+        request=request,
+        staff=actor,
+        created_at=utcnow(),
+        figures=benefits.to_dict(),
+        same_person=identity.same,
+        identity_problems=list(identity.problems),
+    )
+    session.add(check)
+    # The figures stay out of the log: they are insurance details.
+    record(session, AuditAction.BENEFITS_CHECKED, actor=actor, ip_address=ip_address, request=request)
+    return check
+
+
+def latest_check(session: DbSession, request: ConsultationRequest) -> BenefitCheck | None:
+    return session.scalars(
+        sa.select(BenefitCheck)
+        .where(BenefitCheck.request_id == request.id)
+        .order_by(BenefitCheck.created_at.desc(), BenefitCheck.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class CheckedView:
+    """A stored check, read back for the request's page: the figures, the lines to compare, and the
+    note rebuilt from them (None while the coverage is not active)."""
+
+    check: BenefitCheck
+    benefits: EligibilityBenefits
+    differences: list[Difference]
+    note: CoverageNote | None
+    patient_note: CoverageNote | None
+    email: OutboxEmail | None
+
+
+def read_check(
+    session: DbSession,
+    request: ConsultationRequest,
+    check: BenefitCheck,
+    clinic: ClinicFacts,
+    rule_books: Mapping[str, RuleBook],
+) -> CheckedView:
+    benefits = EligibilityBenefits.from_dict(check.figures)
+    answers = stored_answers(request)
+    note = patient_note = None
+    if benefits.active:
+        note = updated_note(answers, benefits, clinic, rule_books, "en")
+        language = request.language.value
+        patient_note = (
+            note if language == "en" else updated_note(answers, benefits, clinic, rule_books, language)
+        )
+    email = session.get(OutboxEmail, check.email_id) if check.email_id else None
+    return CheckedView(check, benefits, differences(answers, benefits), note, patient_note, email)
+
+
+def updated_note(
+    answers: CoverageAnswers,
+    benefits: EligibilityBenefits,
+    clinic: ClinicFacts,
+    rule_books: Mapping[str, RuleBook],
+    language: str,
+) -> CoverageNote:
+    """The note the patient's answers with the payer's figures give: the same rules, the same words."""
+    return build_note(checked_answers(answers, benefits), clinic, rule_books[language])
+
+
+def refusal(request: ConsultationRequest, benefits: EligibilityBenefits) -> str | None:
+    """Why the updated note cannot be emailed, or None when it can."""
+    if request.spam_reason is not None:
+        return "This request was kept as spam: no email goes to it."
+    if not request.email:
+        return "The patient gave no email address. Call them with the updated figures instead."
+    if benefits.active is not True:
+        return "The 271 does not show active coverage, so there is no updated estimate to send."
+    return None
+
+
+def send_updated_note(
+    session: DbSession,
+    request: ConsultationRequest,
+    check: BenefitCheck,
+    settings: Settings,
+    clinic: ClinicFacts,
+    rule_books: Mapping[str, RuleBook],
+    *,
+    actor: StaffUser,
+    ip_address: str,
+) -> OutboxEmail:
+    """Queue the updated note to the patient, in their language, with its audit row; raises
+    UpdatedNoteRefused when it cannot go (no email address, coverage not active, a bot's request)."""
+    benefits = EligibilityBenefits.from_dict(check.figures)
+    refused = refusal(request, benefits)
+    if refused:
+        raise UpdatedNoteRefused(refused)
+    language = request.language.value
+    note = updated_note(stored_answers(request), benefits, clinic, rule_books, language)
+    email = queue_updated_note(session, request, note, settings, rule_books[language].english_terms)
+    check.email = email
+    record(session, AuditAction.UPDATED_NOTE_SENT, actor=actor, ip_address=ip_address, request=request)
+    return email

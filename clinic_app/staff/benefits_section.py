@@ -1,0 +1,124 @@
+"""The "Benefits from the payer (271)" section of a request's page: its form, and the latest check
+read back in words for staff (English, like every staff page). The routes are in benefits_views.py;
+request_views.render_detail asks this module for the section, so both views show the same page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+from wtforms.validators import Optional
+
+from clinic_app.benefits import EligibilityBenefits
+from clinic_app.benefits import codes as x12_codes
+from clinic_app.casework.benefit_checks import CheckedView, latest_check, read_check, refusal
+from clinic_app.coverage import dollars
+from clinic_app.extensions import db
+from clinic_app.mail.updated_note import updated_note_email
+from clinic_app.models import ConsultationRequest
+from clinic_app.web import services
+
+NOT_SAID = "Not in the 271"
+
+
+class BenefitsForm(FlaskForm):
+    """A 271, pasted or uploaded: one of them. It is read in memory and never stored."""
+
+    x12 = TextAreaField("Paste the 271", validators=[Optional()])
+    upload = FileField("Or upload the 271 file")
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BenefitsSection:
+    form: BenefitsForm
+    view: CheckedView | None = None
+    rows: tuple[Row, ...] = ()
+    missing: tuple[str, ...] = ()
+    # Why the updated note cannot be emailed; None when the button shows.
+    send_refusal: str | None = None
+    preview: EmailPreview | None = None
+
+
+def benefits_section(request: ConsultationRequest, form: BenefitsForm | None = None) -> BenefitsSection:
+    form = form or BenefitsForm(formdata=None)
+    check = latest_check(db.session, request)
+    if check is None:
+        return BenefitsSection(form)
+    app_services = services.services()
+    view = read_check(db.session, request, check, app_services.clinic, app_services.rule_books)
+    preview = None
+    if view.patient_note is not None and request.email:
+        terms = app_services.rule_books[request.language.value].english_terms
+        subject, text, _html = updated_note_email(request, view.patient_note, app_services.settings, terms)
+        preview = EmailPreview(subject, text)
+    return BenefitsSection(
+        form,
+        view,
+        tuple(benefit_rows(view.benefits)),
+        tuple(view.benefits.missing()),
+        refusal(request, view.benefits),
+        preview,
+    )
+
+
+def benefit_rows(b: EligibilityBenefits) -> list[Row]:
+    """What the 271 says, in the order staff read a benefits summary; "Not in the 271" where silent."""
+    insurance_type = None
+    if b.insurance_type:
+        insurance_type = f"{b.insurance_type_label or 'Code'} ({b.insurance_type})"
+    services_asked = {
+        x12_codes.CHIROPRACTIC: "chiropractic (33)",
+        x12_codes.HEALTH_BENEFIT_PLAN_COVERAGE: "the plan in general (30)",
+    }
+    return [
+        Row("Coverage", _said(b.active, "Active", "Not active")),
+        Row("Plan", b.plan_name or NOT_SAID),
+        Row("Payer", b.payer_name or NOT_SAID),
+        Row("Insurance type", insurance_type or NOT_SAID),
+        Row("Figures for", ", ".join(services_asked[s] for s in b.service_types) or NOT_SAID),
+        Row("Network", _said(b.in_network, "In network", "Out of network")),
+        Row("Deductible for the year", _money(b.deductible_year)),
+        Row("Deductible left", _money(b.deductible_remaining)),
+        Row(
+            "Copay",
+            f"{_money(b.copay)} per visit" if b.copay else ("No copay ($0)" if b.copay == 0 else NOT_SAID),
+        ),
+        Row(
+            "Copay before the deductible is met",
+            _said(
+                b.copay_before_deductible,
+                "Yes: the copay is owed from the first visit",
+                "No: the deductible comes first",
+            ),
+        ),
+        Row("Coinsurance", NOT_SAID if b.coinsurance_percent is None else f"{b.coinsurance_percent}%"),
+        Row("Out-of-pocket left", _money(b.out_of_pocket_remaining)),
+        Row("Visit limit", NOT_SAID if b.visit_limit is None else f"{b.visit_limit} visits"),
+        Row("Visits used", NOT_SAID if b.visits_used is None else str(b.visits_used)),
+        Row("Visits left", NOT_SAID if b.visits_remaining is None else str(b.visits_remaining)),
+        Row("Prior authorization", _said(b.prior_authorization, "Required", "Not required")),
+        Row("271 dated", b.checked_on.strftime("%B %-d, %Y") if b.checked_on else NOT_SAID),
+    ]
+
+
+def _said(value: bool | None, yes: str, no: str) -> str:
+    return NOT_SAID if value is None else (yes if value else no)
+
+
+def _money(amount: Decimal | None) -> str:
+    return NOT_SAID if amount is None else dollars(amount, "en_US")

@@ -1,0 +1,103 @@
+"""Checking a request's benefits with the payer's 271, and emailing the patient the updated note.
+
+The 271 is pasted or uploaded, read in memory and thrown away: it is never stored, logged or written
+to disk. Only the figures are kept (BenefitCheck). A 271 may be up to 1 MB, more than the 64 KiB the
+rest of the app accepts, so these two routes raise the limits for themselves, before anything reads
+the form: that is why CSRFProtect (which reads it first) leaves the check to the form's own token.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from clinic_app.benefits import BenefitsFileError, read_271
+from clinic_app.benefits.reading import MAX_BYTES
+from clinic_app.casework.benefit_checks import UpdatedNoteRefused, check_benefits, send_updated_note
+from clinic_app.extensions import csrf, db
+from clinic_app.models import BenefitCheck
+from clinic_app.staff.access import client_address
+from clinic_app.staff.benefits_section import BenefitsForm
+from clinic_app.staff.blueprint import bp
+from clinic_app.staff.forms import ConfirmForm
+from clinic_app.staff.request_views import get_request, render_detail
+from clinic_app.web import services
+from clinic_app.web.responses import Page
+
+# The 271 and the form's few other parts (the token, the multipart headers).
+MAX_POST = MAX_BYTES + 16 * 1024
+UNREADABLE = 422
+
+BOTH = "Paste the 271 or upload its file, not both."
+NEITHER = "Paste the 271 or upload its file."
+PROBLEM = "The 271 could not be read: see Benefits from the payer (271) below."
+
+
+@bp.post("/requests/<int:request_id>/benefits")
+@csrf.exempt
+@login_required
+def benefits_check(request_id: int) -> Page:
+    request.max_content_length = MAX_POST
+    request.max_form_memory_size = MAX_POST
+    found = get_request(request_id)
+    form = BenefitsForm()
+    if not form.validate_on_submit():
+        return render_detail(found, 400, benefits_form=form, problem="Please try again.")
+    pasted = form.x12.data or ""
+    upload = form.upload.data
+    uploaded = upload is not None and bool(upload.filename)
+    if pasted.strip() and uploaded:
+        form.x12.errors = [BOTH]
+        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+    field = form.upload if uploaded else form.x12
+    text = _uploaded_text(upload) if uploaded else pasted
+    if not uploaded and not pasted.strip():
+        form.x12.errors = [NEITHER]
+        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+    try:
+        benefits = read_271(text)
+    except BenefitsFileError as refused:
+        field.errors = [refused.message]
+        # The pasted text is not shown again: the page would hold the 271 once more.
+        form.x12.data = ""
+        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+    check_benefits(db.session, found, benefits, actor=current_user, ip_address=client_address())
+    db.session.commit()
+    flash("Benefits checked with the payer's 271. The figures are below; the 271 itself was not kept.")
+    return redirect(url_for(".request_detail", request_id=found.id, _anchor="benefits-title"))
+
+
+def _uploaded_text(upload) -> str:  # type: ignore[no-untyped-def]
+    data = upload.stream.read(MAX_BYTES + 1)
+    # Bytes that are not text become U+FFFD, which read_271 refuses as binary.
+    return data.decode("utf-8", errors="replace")
+
+
+@bp.post("/requests/<int:request_id>/benefits/<int:check_id>/send")
+@login_required
+def benefits_send_note(request_id: int, check_id: int) -> Page:
+    found = get_request(request_id)
+    check = db.session.get(BenefitCheck, check_id)
+    if check is None or check.request_id != found.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        return render_detail(found, 400, problem="Please try again.")
+    app_services = services.services()
+    try:
+        send_updated_note(
+            db.session,
+            found,
+            check,
+            app_services.settings,
+            app_services.clinic,
+            app_services.rule_books,
+            actor=current_user,
+            ip_address=client_address(),
+        )
+    except UpdatedNoteRefused as refused:
+        db.session.rollback()
+        return render_detail(found, 400, problem=str(refused))
+    db.session.commit()
+    services.wake_outbox_worker()
+    flash("The updated note is queued to be emailed to the patient.")
+    return redirect(url_for(".request_detail", request_id=found.id, _anchor="benefits-title"))

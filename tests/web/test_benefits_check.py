@@ -1,0 +1,442 @@
+"""Staff check a request's benefits with the payer's 271 (pasted or uploaded), compare it with the
+patient's answers, and email the patient the updated note: received by a real SMTP server on loopback.
+The 271 itself is never stored or logged: only its figures are kept."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import textstat
+
+from clinic_app.extensions import db
+from clinic_app.models import AuditEntry, BenefitCheck, ConsultationRequest, OutboxEmail
+from tests.helpers import (
+    audit_actions,
+    deliver,
+    form_token,
+    page_csrf_token,
+    submit,
+    valid_answers,
+    visible_text,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "x12_271"
+CLINIC = "Cascade Headache & Neck Clinic"
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / f"{name}.271").read_text(encoding="ascii")
+
+
+def request_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(ConsultationRequest.id).order_by(ConsultationRequest.id.desc())
+        ).first()
+
+
+def new_request(app, **changes) -> int:
+    submit(app.test_client(), **changes)
+    return request_id(app)
+
+
+def paste(client, rid: int, text: str):
+    path = f"/staff/requests/{rid}"
+    return client.post(
+        f"{path}/benefits",
+        data={"x12": text, "csrf_token": page_csrf_token(client, path)},
+        content_type="multipart/form-data",
+    )
+
+
+def upload(client, rid: int, content: bytes, filename: str = "eligibility.271"):
+    path = f"/staff/requests/{rid}"
+    return client.post(
+        f"{path}/benefits",
+        data={"upload": (io.BytesIO(content), filename), "csrf_token": page_csrf_token(client, path)},
+        content_type="multipart/form-data",
+    )
+
+
+def send_note(client, app, rid: int):
+    with app.app_context():
+        check_id = db.session.scalars(sa.select(BenefitCheck.id).where(BenefitCheck.request_id == rid)).all()[
+            -1
+        ]
+    path = f"/staff/requests/{rid}"
+    return client.post(f"{path}/benefits/{check_id}/send", data={"csrf_token": page_csrf_token(client, path)})
+
+
+def page_text(client, rid: int) -> str:
+    return visible_text(client.get(f"/staff/requests/{rid}").get_data(as_text=True))
+
+
+def benefits_part(text: str) -> str:
+    start = text.index("Benefits from the payer (271)")
+    return text[start : text.index("Staff email", start)]
+
+
+def compare_rows(html: str) -> dict[str, tuple[str, ...]]:
+    """The comparison table: each question with the patient's answer, the 271's, and the verdict."""
+    table = html[html.index('<table class="compare">') : html.index("</table>")]
+    found = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", "", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        found[cells[0]] = tuple(unescape(cell) for cell in cells[1:])
+    return found
+
+
+def expected_note(app, rid: int, name: str, language: str):
+    """The note the app's own rules give the request's answers with the sample's figures."""
+    from clinic_app.benefits import read_271
+    from clinic_app.benefits.checked import checked_answers
+    from clinic_app.casework.benefit_checks import stored_answers
+    from clinic_app.coverage import build_note
+    from clinic_app.web.services import services
+
+    with app.app_context():
+        request = db.session.get(ConsultationRequest, rid)
+        answers = checked_answers(stored_answers(request), read_271(sample(name)))
+        return build_note(answers, services(app).clinic, services(app).rule_books[language])
+
+
+def rows(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+# What each sample shows once checked: the figures staff read on the page.
+EXPECTED = {
+    "original_medicare": ["Coverage\nActive", "Medicare Part B (MB)", "Deductible for the year\n$283", "Deductible left\n$120", "Coinsurance\n20%"],
+    "medicare_advantage": ["Medicare Advantage (Medicare risk HMO) (HN)", "CASCADE GOLD PLUS HMO", "Copay\n$20 per visit", "Visit limit\n12 visits", "Visits used\n3", "Visits left\n9", "Prior authorization\nRequired", "MANUAL MANIPULATION OF THE SPINE ONLY"],
+    "commercial_ppo_visit_limit": ["EVERGREEN PPO SELECT", "Network\nIn network", "Deductible for the year\n$1,500", "Deductible left\n$0", "Out-of-pocket left\n$2,300", "Visit limit\n20 visits", "Visits used\n8", "Prior authorization\nNot required", "VISIT LIMIT COMBINED WITH PHYSICAL THERAPY"],
+    "deductible_not_met": ["RAINIER CHOICE 2000", "Deductible left\n$1,650", "Copay\nNo copay ($0)", "Coinsurance\n30%"],
+    "copay_before_deductible": ["CASCADIA BRONZE 3000", "Copay\n$35 per visit", "Yes: the copay is owed from the first visit", "Out-of-pocket left\n$7,150"],
+    "inactive": ["Coverage is not active.", "Coverage\nNot active"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["pasted", "uploaded"])
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_sample_pasted_or_uploaded_shows_its_figures(app, staff_client, name, how):
+    rid = new_request(app)
+    text = sample(name)
+    response = paste(staff_client, rid, text) if how == "pasted" else upload(staff_client, rid, text.encode())
+    assert response.status_code == 302, visible_text(response.get_data(as_text=True))[:600]
+    assert response.headers["Location"].endswith(f"/staff/requests/{rid}#benefits-title")
+    shown = benefits_part(page_text(staff_client, rid))
+    for words in EXPECTED[name]:
+        assert words in shown, (words, shown)
+    assert "Not in the 271" in shown
+    assert rows(app, BenefitCheck) == 1
+
+
+def test_the_comparison_names_each_difference_in_words(app, staff_client):
+    # The patient said Original Medicare, deductible not met with $1,200 left; the 271 is a Medicare
+    # Advantage plan with no deductible and a $20 copay.
+    rid = new_request(
+        app, coverage="original_medicare", carrier=None, plan_type=None, plan_state=None,
+        state_employee_plan=None, self_funded=None, also_medicaid="no", age="78",
+        copay=None, coinsurance_percent=None,
+    )  # fmt: skip
+    assert paste(staff_client, rid, sample("medicare_advantage")).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    shown = benefits_part(visible_text(html))
+    table = compare_rows(html)
+    assert table["Coverage"] == (
+        "Original Medicare",
+        "Medicare Advantage (Medicare risk HMO) (Medicare Advantage plan)",
+        "Differs from the patient's answer",
+    )
+    assert table["Deductible met this year"] == ("No", "Yes", "Differs from the patient's answer")
+    assert table["Deductible left"] == ("$1,200", "$0", "Differs from the patient's answer")
+    assert table["Copay per visit"] == ("Not given", "$20", "Cannot compare")
+    assert table["Coinsurance"] == ("Not given", "Not in the 271", "Cannot compare")
+    assert html.count('class="urgent-row differs"') == 3
+    # The rebuilt note: Medicare Advantage now, with the plan's own figures.
+    assert "We asked your plan about your benefits" in shown
+    assert "$20 copay" in shown or "copay is $20" in shown
+    assert "Your plan pays for up to 12 visits a year." in shown
+    for words in expected_note(app, rid, "medicare_advantage", "en").paragraphs:
+        assert words in shown
+
+
+def test_a_271_for_someone_else_is_flagged_and_its_name_never_kept(app, staff_client):
+    rid = new_request(app)  # Ana Díaz, 41
+    assert paste(staff_client, rid, sample("medicare_advantage")).status_code == 302  # ROE, born 1948
+    shown = benefits_part(page_text(staff_client, rid))
+    assert "This 271 may be about someone else." in shown
+    assert "The last name in the 271 is not in the name on the request." in shown
+    assert "The birth date in the 271 does not fit the age on the request." in shown
+    with app.app_context():
+        check = db.session.scalars(sa.select(BenefitCheck)).one()
+        assert check.same_person is False
+
+
+def test_the_same_person_with_accents_and_case_is_not_flagged(app, staff_client):
+    # DOE, born 1985-09-22; the 271 is dated 2026-05-05: 40 years old.
+    rid = new_request(app, full_name="John Doé", age="40")
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    assert "may be about someone else" not in shown
+    with app.app_context():
+        assert db.session.scalars(sa.select(BenefitCheck)).one().same_person is True
+
+
+REFUSED = [
+    ("malformed", lambda: sample("malformed"), "This 271 is incomplete"),
+    ("empty", lambda: "   \n", "Paste the 271 or upload its file."),
+    ("a 270", lambda: sample("original_medicare").replace("ST*271*", "ST*270*"), "it is a 270 request"),
+    ("not X12", lambda: "Hello, this is a PDF", "This is not an X12 file"),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "message"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_a_bad_paste_shows_the_message_at_the_field_and_stores_nothing(
+    app, staff_client, what, text, message
+):
+    rid = new_request(app)
+    audit_before = rows(app, AuditEntry)
+    response = paste(staff_client, rid, text())
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'<p class="error-message" id="x12-error">(.*?)</p>', html, re.S)
+    assert error and message in error.group(1)
+    assert re.search(r'<textarea[^>]*aria-describedby="x12-hint x12-error"', html)
+    assert 'aria-invalid="true"' in html
+    assert rows(app, BenefitCheck) == 0
+    # Only the view of the page before the post is logged.
+    assert rows(app, AuditEntry) == audit_before + 1
+
+
+def test_a_bad_upload_is_refused_at_the_upload_field(app, staff_client):
+    rid = new_request(app)
+    response = upload(staff_client, rid, b"%PDF-1.7\x00\x01\x02", "scan.pdf")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'<p class="error-message" id="upload-error">(.*?)</p>', html, re.S)
+    assert error and "binary data" in error.group(1)
+    assert rows(app, BenefitCheck) == 0
+
+
+def test_a_271_up_to_a_megabyte_is_read_and_a_larger_one_refused(app, staff_client):
+    rid = new_request(app)
+    # A big 271 still reads (the rest of the app takes 64 KiB at most).
+    big = "\n" * 700_000 + sample("commercial_ppo_visit_limit")
+    assert upload(staff_client, rid, big.encode()).status_code == 302
+    too_big = sample("commercial_ppo_visit_limit") + "X" * (1024 * 1024)
+    response = upload(staff_client, rid, too_big.encode())
+    assert response.status_code == 422
+    assert "over 1 MB" in response.get_data(as_text=True)
+    assert rows(app, BenefitCheck) == 1
+
+
+def test_only_signed_in_staff_can_check(app, client):
+    rid = new_request(app)
+    response = client.post(
+        f"/staff/requests/{rid}/benefits",
+        data={"x12": sample("original_medicare")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert "/staff/sign-in" in response.headers["Location"]
+    assert rows(app, BenefitCheck) == 0
+    assert "/staff/sign-in" in client.get(f"/staff/requests/{rid}").headers["Location"]
+
+
+def test_a_post_without_the_form_token_is_refused(app, staff_client):
+    rid = new_request(app)
+    response = staff_client.post(
+        f"/staff/requests/{rid}/benefits",
+        data={"x12": sample("original_medicare")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert rows(app, BenefitCheck) == 0
+
+
+def test_the_check_and_the_send_are_audited_and_on_the_timeline(app, staff_client, smtp_server):
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
+    actions = audit_actions(app, rid)
+    assert "benefits_checked" in actions and "updated_note_sent" in actions
+    assert actions.index("benefits_checked") < actions.index("updated_note_sent")
+    text = page_text(staff_client, rid)
+    timeline = text[text.index("Timeline") :]
+    assert "Checked the benefits with the payer's 271 (desk@clinic.example)" in timeline
+    assert "Emailed the patient an updated coverage note (desk@clinic.example)" in timeline
+    with app.app_context():
+        check = db.session.scalars(sa.select(BenefitCheck)).one()
+        assert check.email_id is not None and check.staff_id is not None
+
+
+@pytest.fixture
+def app(make_app, smtp_server):
+    return make_app(**smtp_server.config())
+
+
+def parts(message) -> tuple[str, str]:
+    return (
+        message.get_body(preferencelist=("plain",)).get_content(),
+        message.get_body(preferencelist=("html",)).get_content(),
+    )
+
+
+def test_the_updated_note_reaches_the_patient_with_the_payers_figures(app, staff_client, smtp_server):
+    rid = new_request(
+        app, coverage="medicare_advantage", carrier=None, plan_type=None, plan_state=None,
+        state_employee_plan=None, self_funded=None, also_medicaid="no", age="78", copay="40",
+    )  # fmt: skip
+    deliver(app)
+    smtp_server.messages.clear()
+    assert paste(staff_client, rid, sample("medicare_advantage")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
+    assert deliver(app).sent == 1
+    [email] = smtp_server.messages
+    assert email["To"] == "Ana.Diaz@example.com"
+    assert email["Subject"] == f"Your updated cost estimate from {CLINIC}"
+    text, html = parts(email)
+    note = expected_note(app, rid, "medicare_advantage", "en")
+    assert note.paragraphs and note.estimate
+    for body in (text, html):
+        for words in [note.headline, *note.paragraphs, *note.caveats, *note.estimate, note.closing]:
+            assert words in unescape(body), words
+        assert "We asked your plan about your benefits" in body
+        assert "$20" in body and "copay" in body
+        assert "(503) 555-0142" in body
+        assert "$40" not in body, "the patient's own guess gave way to the plan's figure"
+    subject = email["Subject"].replace(CLINIC, "")
+    for words in ("Medicare", "copay", "deductible", "neck", "headache", "$"):
+        assert words.lower() not in subject.lower()
+    with app.app_context():
+        row = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.subject == email["Subject"])).one()
+        assert row.to_patient and row.carries_health_details
+    # The page now shows the email's state.
+    assert "Email the patient this updated note again" in page_text(staff_client, rid)
+
+
+def test_the_updated_note_reads_at_grade_eight_or_below(app, staff_client, smtp_server):
+    for name in (
+        "medicare_advantage",
+        "commercial_ppo_visit_limit",
+        "deductible_not_met",
+        "copay_before_deductible",
+        "original_medicare",
+    ):
+        rid = new_request(app)
+        assert paste(staff_client, rid, sample(name)).status_code == 302
+        assert send_note(staff_client, app, rid).status_code == 302
+    deliver(app)
+    notes = [m for m in smtp_server.messages if m["Subject"].startswith("Your updated")]
+    assert len(notes) == 5
+    for email in notes:
+        text, html = parts(email)
+        # The amounts' dollar signs and the phone number are not words.
+        assert textstat.flesch_kincaid_grade(text) <= 8, text
+        assert textstat.flesch_kincaid_grade(visible_text(html, "body").replace("\n", ". ")) <= 8
+
+
+def test_a_spanish_request_gets_the_updated_note_in_spanish(app, staff_client, smtp_server):
+    client = app.test_client()
+    data = valid_answers(lang="es")
+    data["form_token"] = form_token(client, "/request?lang=es")
+    assert client.post("/request?lang=es", data=data).status_code == 303
+    rid = request_id(app)
+    deliver(app)
+    smtp_server.messages.clear()
+    assert paste(staff_client, rid, sample("copay_before_deductible")).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    assert "Email to the patient, in Spanish" in shown
+    assert send_note(staff_client, app, rid).status_code == 302
+    deliver(app)
+    [email] = smtp_server.messages
+    assert email["Subject"] == f"Su estimado de costos actualizado de {CLINIC}"
+    text, html = parts(email)
+    assert "$35" in text and "Hola, Ana Díaz:" in text
+    assert 'lang="es"' in html
+
+
+def test_inactive_coverage_has_no_estimate_and_no_send_button(app, staff_client):
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("inactive")).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    shown = benefits_part(visible_text(html))
+    assert shown.index("Coverage is not active.") < shown.index("What the 271 says")
+    assert "The note with the payer's figures" not in shown
+    assert "Email the patient this updated note" not in html
+    assert send_note(staff_client, app, rid).status_code == 400
+    assert rows(app, OutboxEmail) == 2, "only the staff email and the patient's copy"
+
+
+def test_no_email_address_means_no_send_button(app, staff_client):
+    rid = new_request(app, email=None, email_copy=None)
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    assert "The patient gave no email address." in html
+    assert "Email the patient this updated note</button>" not in html
+
+
+def test_the_raw_271_is_never_stored_or_logged(app, staff_client, smtp_server, caplog, tmp_path):
+    caplog.set_level(logging.DEBUG)
+    rid = new_request(app)
+    for name in ("original_medicare", "medicare_advantage", "malformed"):
+        paste(staff_client, rid, sample(name))
+    upload(staff_client, rid, sample("commercial_ppo_visit_limit").encode())
+    send_note(staff_client, app, rid)
+    deliver(app)
+    secrets = [
+        "1EG4TE5MK73",
+        "W123456789",
+        "XEH123456789",
+        "DOE",
+        "ROE",
+        "RICHARD",
+        "19520614",
+        "19480203",
+        "CLINIC0001TRACE",
+        "ISA*00",
+    ]
+    dumped = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(sa.select(table)):
+                dumped.append(repr(tuple(row)))
+    database = "\n".join(dumped)
+    logs = caplog.text
+    # X12 is upper case: "DOE" as a word, not "does".
+    for secret in secrets:
+        assert not re.search(rf"\b{re.escape(secret)}", database), secret
+        assert not re.search(rf"\b{re.escape(secret)}", logs), secret
+    assert rows(app, BenefitCheck) == 3
+    assert not list(tmp_path.rglob("*.271"))
+
+
+def test_the_purge_removes_the_checks_and_the_updated_note_with_their_request(app, staff_client):
+    from datetime import timedelta
+
+    from clinic_app.casework.retention import purge_old_requests
+    from clinic_app.choices import RequestStatus
+    from clinic_app.models import utcnow
+
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
+    with app.app_context():
+        request = db.session.get(ConsultationRequest, rid)
+        request.status, request.closed_at = RequestStatus.CLOSED, utcnow()
+        db.session.commit()
+        purged = purge_old_requests(db.session, timedelta(days=1), now=utcnow() + timedelta(days=2))
+        db.session.commit()
+        assert len(purged.references) == 1
+    assert rows(app, BenefitCheck) == 0 and rows(app, OutboxEmail) == 0
