@@ -364,7 +364,14 @@ def test_a_spanish_request_gets_the_updated_note_in_spanish(app, staff_client, s
     assert email["Subject"] == f"Su estimado de costos actualizado de {CLINIC}"
     text, html = parts(email)
     assert "$35" in text and "Hola, Ana Díaz:" in text
+    assert "Revisamos sus beneficios con su plan." in text
     assert 'lang="es"' in html
+    # Plain Spanish, as every Spanish page and note (README, En español).
+    textstat.set_lang("es")
+    try:
+        assert textstat.fernandez_huerta(re.sub(r"\S+@\S+|\(\d{3}\) [\d-]+", "", text)) >= 70
+    finally:
+        textstat.set_lang("en")
 
 
 def test_inactive_coverage_has_no_estimate_and_no_send_button(app, staff_client):
