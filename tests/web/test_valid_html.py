@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
-from clinic_app.models import ConsultationRequest, OutboxEmail, SignInThrottle, utcnow
+from clinic_app.models import BenefitCheck, ConsultationRequest, OutboxEmail, SignInThrottle, utcnow
 from clinic_app.web.errors import render_error
 from tests.helpers import (
     create_account,
@@ -250,6 +250,23 @@ def staff_pages(app, pages: Pages) -> None:
         400,
     )
     pages.add("detail, empty note refused", staff_post(owner, f"{detail}/notes", {"body": ""}, detail), 400)
+    # Benefits checked with the payer's 271: figures, differences, the rebuilt note and the email sent;
+    # coverage not active; a 271 refused, its message at the field.
+    samples = Path(__file__).resolve().parent.parent / "samples" / "x12_271"
+    advantage = (samples / "medicare_advantage.271").read_text(encoding="ascii")
+    staff_post(owner, f"{detail}/benefits", {"x12": advantage}, detail)
+    with app.app_context():
+        check_id = db.session.scalars(sa.select(BenefitCheck.id)).one()
+    staff_post(owner, f"{detail}/benefits/{check_id}/send", {}, detail)
+    pages.add("detail, benefits checked and updated note sent", owner.get(detail), 200)
+    inactive = (samples / "inactive.271").read_text(encoding="ascii")
+    staff_post(owner, f"/staff/requests/{closed}/benefits", {"x12": inactive}, f"/staff/requests/{closed}")
+    pages.add("detail, coverage not active", owner.get(f"/staff/requests/{closed}"), 200)
+    pages.add(
+        "detail, 271 refused",
+        staff_post(owner, f"{detail}/benefits", {"x12": advantage[:400]}, detail),
+        422,
+    )
     pages.add("audit", owner.get("/staff/audit"), 200)
     pages.add("audit, filtered", owner.get(f"/staff/audit?person={desk_id}&reference=NOPE-0000"), 200)
     pages.add("team, paused member", owner.get("/staff/team"), 200)
@@ -307,7 +324,7 @@ def test_every_page_and_state_passes_the_nu_html_checker(make_app, tmp_path):
     assert 'href="tel:+15035550142">(503) 555-0142</a>' in pages.html["privacy"]
     assert 'href="tel:911"' in pages.html["confirmation, warning sign"]
 
-    assert len(pages.html) == 67, "every page and state, Spanish ones included (the README says how many)"
+    assert len(pages.html) == 70, "every page and state, Spanish ones included (the README says how many)"
     errors = nu_errors(checker, pages.write(tmp_path / "pages"))
     print(f"Nu HTML checker: {len(pages.html)} pages and states, {len(errors)} errors")
     assert not errors, f"{len(errors)} Nu HTML checker errors on {len(pages.html)} pages:\n" + "\n".join(
