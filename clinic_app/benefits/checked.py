@@ -99,9 +99,7 @@ def differences(answers: CoverageAnswers, benefits: EligibilityBenefits) -> list
     payer_plan_type = plan_type_from_271(benefits)
     if answers.coverage is Coverage.PRIVATE or payer_plan_type is not None:
         patient_plan = None if answers.plan_type in (None, PlanType.NOT_SURE) else answers.plan_type
-        lines.append(
-            _line("Plan type", patient_plan, payer_plan_type, lambda plan: plan.label)
-        )
+        lines.append(_line("Plan type", patient_plan, payer_plan_type, lambda plan: plan.label))
     payer_met = None if benefits.deductible_remaining is None else benefits.deductible_remaining == 0
     patient_met = {DeductibleStatus.MET: True, DeductibleStatus.NOT_MET: False}.get(
         answers.deductible_status or DeductibleStatus.NOT_SURE
