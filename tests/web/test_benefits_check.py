@@ -84,11 +84,11 @@ def benefits_part(text: str) -> str:
 
 def compare_rows(html: str) -> dict[str, tuple[str, ...]]:
     """The comparison table: each question with the patient's answer, the 271's, and the verdict."""
-    table = html[html.index('<table class="compare">') : html.index("</table>")]
+    table = html[html.index('<table class="compare') : html.index("</table>")]
     found = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
         cells = [
-            " ".join(re.sub(r"<[^>]+>", "", cell).split())
+            " ".join(re.sub(r"<[^>]+>", "", re.sub(r'<span class="cell-label".*?</span>', "", cell)).split())
             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
         ]
         found[cells[0]] = tuple(unescape(cell) for cell in cells[1:])
