@@ -84,6 +84,10 @@ class Settings:
     self_pay_package_price: Decimal
     plan_allowed_amount: Decimal
     medicare_allowed_amount: Decimal
+    new_patient_exam_fee: Decimal
+    # The clinic's usual plans of care, in visits (the estimate's course totals): the clinic's own, not
+    # a study's.
+    plan_of_care_visits: tuple[int, ...]
     # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
     # checked against the rules when the app starts.
     clinic_in_network: frozenset[str]
@@ -152,6 +156,8 @@ class Settings:
             self_pay_package_price=env.dollars("SELF_PAY_PACKAGE_PRICE", "450"),
             plan_allowed_amount=env.dollars("PLAN_ALLOWED_AMOUNT", "65"),
             medicare_allowed_amount=env.dollars("MEDICARE_ALLOWED_AMOUNT", "46"),
+            new_patient_exam_fee=env.dollars("NEW_PATIENT_EXAM_FEE", "95"),
+            plan_of_care_visits=plan_of_care_visits(env),
             clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
             clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))
@@ -253,6 +259,18 @@ class _Environ:
         return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def plan_of_care_visits(env: _Environ) -> tuple[int, ...]:
+    """PLAN_OF_CARE_VISITS: one or more visit counts, like "12" or "6,12", each 1 to 60."""
+    text = env.text("PLAN_OF_CARE_VISITS") or "12"
+    raw = [item.strip() for item in text.split(",")]
+    if not all(item.isdigit() and 1 <= int(item) <= 60 for item in raw):
+        raise SettingsError(
+            f"PLAN_OF_CARE_VISITS must be one or more numbers of visits from 1 to 60, like 12 or 6,12, "
+            f"not {text!r}"
+        )
+    return tuple(sorted({int(item) for item in raw}))
+
+
 def response_time(env: _Environ) -> dict[str, str]:
     """CLINIC_RESPONSE_TIME in English and CLINIC_RESPONSE_TIME_ES in Spanish: both or neither, so
     that a clinic that promises a reply within two hours never tells Spanish readers one day."""
@@ -346,6 +364,7 @@ FIRST_SETTINGS = (
     ("SELF_PAY_PACKAGE_PRICE", "self_pay_package_price", "the self-pay price of a package of visits"),
     ("PLAN_ALLOWED_AMOUNT", "plan_allowed_amount", "a plan's usual allowed amount for a visit"),
     ("MEDICARE_ALLOWED_AMOUNT", "medicare_allowed_amount", "Medicare's allowed amount for a visit"),
+    ("NEW_PATIENT_EXAM_FEE", "new_patient_exam_fee", "the price of the new-patient exam"),
     ("DATABASE_URL", "database_url", "PostgreSQL in production (SQLite is for trying the app)"),
 )
 

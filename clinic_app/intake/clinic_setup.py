@@ -41,4 +41,6 @@ def clinic_facts(settings: Settings, rules: RuleBook) -> ClinicFacts:
         self_pay_package_visits=settings.self_pay_package_visits,
         self_pay_package_price=settings.self_pay_package_price,
         offers_omt=settings.clinic_offers_omt,
+        new_patient_exam_fee=settings.new_patient_exam_fee,
+        plan_of_care_visits=settings.plan_of_care_visits,
     )

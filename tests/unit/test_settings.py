@@ -39,7 +39,7 @@ def test_secrets_never_show_in_the_settings_repr(tmp_path):
 def test_the_first_settings_still_on_their_samples_are_named(tmp_path):
     untouched = still_samples(Settings.from_environ({"SECRET_KEY": "k" * 32}, tmp_path))
     assert any(line.startswith("CLINIC_NAME is still the sample value") for line in untouched)
-    assert len(untouched) == 14
+    assert len(untouched) == 15
     configured = Settings.from_environ(
         {
             "SECRET_KEY": "k" * 32, "CLINIC_NAME": "Rainier Neck Clinic", "CLINIC_PHONE": "(360) 555-0100",
@@ -48,7 +48,7 @@ def test_the_first_settings_still_on_their_samples_are_named(tmp_path):
             "MAIL_FROM": "Requests <requests@rainier.example>", "EMBED_ALLOWED_ORIGINS": "https://rainier.example",
             "CLINIC_IN_NETWORK": "original_medicare,premera", "SELF_PAY_VISIT_FEE": "90",
             "SELF_PAY_PACKAGE_PRICE": "480", "PLAN_ALLOWED_AMOUNT": "70", "MEDICARE_ALLOWED_AMOUNT": "44",
-            "DATABASE_URL": "postgresql://clinic@db/clinic",
+            "NEW_PATIENT_EXAM_FEE": "110", "DATABASE_URL": "postgresql://clinic@db/clinic",
         },
         tmp_path,
     )  # fmt: skip
@@ -65,3 +65,24 @@ def test_the_public_address_is_written_as_browsers_write_origins(tmp_path):
     assert public("http://127.0.0.1:5101") == "http://127.0.0.1:5101"
     with pytest.raises(SettingsError, match="PUBLIC_BASE_URL must be an address"):
         public("requests.yourclinic.com")
+
+
+@pytest.mark.parametrize(
+    ("raw", "visits"), [("", (12,)), ("8", (8,)), ("12, 6", (6, 12)), ("6,6,18", (6, 18))]
+)
+def test_plan_of_care_visits_are_the_clinics_own_numbers(tmp_path, raw, visits):
+    settings = Settings.from_environ({"SECRET_KEY": "k" * 32, "PLAN_OF_CARE_VISITS": raw}, tmp_path)
+    assert settings.plan_of_care_visits == visits
+
+
+@pytest.mark.parametrize("raw", ["twelve", "0", "61", "6;12", "-6"])
+def test_plan_of_care_visits_that_are_not_visit_counts_stop_the_start(tmp_path, raw):
+    with pytest.raises(SettingsError, match="PLAN_OF_CARE_VISITS must be one or more numbers of visits"):
+        Settings.from_environ({"SECRET_KEY": "k" * 32, "PLAN_OF_CARE_VISITS": raw}, tmp_path)
+
+
+def test_the_new_patient_exam_fee_is_an_amount(tmp_path):
+    settings = Settings.from_environ({"SECRET_KEY": "k" * 32, "NEW_PATIENT_EXAM_FEE": "$120"}, tmp_path)
+    assert settings.new_patient_exam_fee == 120
+    with pytest.raises(SettingsError, match="NEW_PATIENT_EXAM_FEE must be an amount in dollars"):
+        Settings.from_environ({"SECRET_KEY": "k" * 32, "NEW_PATIENT_EXAM_FEE": "free"}, tmp_path)
