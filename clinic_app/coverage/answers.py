@@ -50,7 +50,9 @@ class CoverageAnswers:
     plan_state: PlanState | None = None
     state_employee_plan: YesNoNotSure | None = None
     self_funded: YesNoNotSure | None = None
-    # Known only from the payer's own answer (an X12 271), never asked on the form.
+    # Known only from the payer's own answer (an X12 271), never asked on the form: with payer_checked,
+    # the note says "your plan told us" where it would say "you told us".
+    payer_checked: bool = False
     copay_before_deductible: bool | None = None
     out_of_pocket_remaining: Decimal | None = None
     visit_limit: int | None = None
@@ -71,6 +73,9 @@ class ClinicFacts:
     self_pay_package_visits: int = 0
     self_pay_package_price: Decimal = Decimal("0")
     offers_omt: bool = False
+    new_patient_exam_fee: Decimal = Decimal("95")
+    # The clinic's usual plans of care, in visits: the course totals of the estimate.
+    plan_of_care_visits: tuple[int, ...] = (12,)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from clinic_app.choices import AlsoMedicaid, Coverage, DeductibleStatus, Network, VisitType
+from clinic_app.choices import AlsoMedicaid, Coverage, Network, VisitType
 from clinic_app.coverage.answers import (
     COST_SHARING_COVERAGE,
     PROGRAMS,
@@ -54,7 +54,8 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,
         "self_pay_fee": plain_dollars(clinic.self_pay_visit_fee, book.locale),
-        "visit_limit": rule.visit_limit or "",
+        "visit_limit": answers.visit_limit or rule.visit_limit or "",
+        "visits_used": answers.visits_used if answers.visits_used is not None else "",
         "part_b_deductible": plain_dollars(book.part_b_deductible, book.locale),
     }
 
@@ -62,7 +63,7 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
     if answers.visit_type is VisitType.CONSULTATION:
         paragraphs.append(book.consultation.format_map(values))
     paragraphs += [p.format_map(values) for p in rule.paragraphs]
-    flags = _flag_sentences(rule, book)
+    flags = _flag_sentences(rule, answers, book)
     if flags:
         paragraphs.append(" ".join(flags).format_map(values))
     if (
@@ -70,7 +71,7 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         and answers.coverage in COST_SHARING_COVERAGE
         and answers.also_medicaid is not AlsoMedicaid.YES
     ):
-        paragraphs.append(_cost_sharing(answers, book))
+        paragraphs.append(_cost_sharing(answers, book).format_map(values))
 
     caveats = [c for c in book.caveats if c.when.matches(answers, network, clinic.offers_omt)]
     return CoverageNote(
@@ -89,28 +90,33 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
     )
 
 
-def _flag_sentences(rule: Rule, book: RuleBook) -> list[str]:
+def _flag_sentences(rule: Rule, answers: CoverageAnswers, book: RuleBook) -> list[str]:
     texts = book.flags
     sentences = []
     if rule.referral != "no":
         sentences.append(texts[f"referral_{rule.referral}"])
     if rule.prior_authorization:
         sentences.append(texts["prior_authorization"])
-    if rule.visit_limit:
+    if answers.visit_limit:
+        sentences.append(texts["payer_visit_limit"])
+        if answers.visits_used is not None:
+            sentences.append(texts["payer_visits_used"])
+    elif rule.visit_limit:
         sentences.append(texts["visit_limit"])
     return sentences
 
 
 def _cost_sharing(answers: CoverageAnswers, book: RuleBook) -> str:
+    """What the deductible and the visitor's share mean (Medicare's deductible in its own words).
+
+    The figures themselves are the estimate's: from the visitor's answers or, after staff read the
+    plan's answer to an eligibility check, from the plan, which this paragraph then says."""
     texts, locale = book.cost_sharing, book.locale
-    status = answers.deductible_status or DeductibleStatus.NOT_SURE
-    sentences = [texts[status.value]]
-    if answers.deductible_remaining is not None and status is not DeductibleStatus.MET:
-        sentences.append(
-            texts["deductible_left"].format(amount=dollars(answers.deductible_remaining, locale))
-        )
-    if answers.copay is not None:
-        sentences.append(texts["copay"].format(amount=dollars(answers.copay, locale)))
-    if answers.coinsurance_percent is not None:
-        sentences.append(texts["coinsurance"].format(percent=answers.coinsurance_percent))
+    medicare = answers.coverage is Coverage.ORIGINAL_MEDICARE
+    sentences = [texts["explain_medicare" if medicare else "explain"]]
+    if answers.payer_checked:
+        sentences.insert(0, texts["payer_checked"])
+        if answers.out_of_pocket_remaining is not None:
+            left = dollars(answers.out_of_pocket_remaining, locale)
+            sentences.append(texts["payer_out_of_pocket"].format(amount=left))
     return " ".join(sentences)

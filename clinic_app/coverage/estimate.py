@@ -20,8 +20,9 @@ from babel.numbers import NumberPattern, format_decimal
 from clinic_app.choices import AlsoMedicaid, DeductibleStatus
 from clinic_app.coverage.answers import ClinicFacts, CoverageAnswers
 
-# The course lengths studied for neck-related headache: 6, 12 or 18 visits over six weeks.
-COURSE_LENGTHS = (6, 12, 18)
+# Course totals come from the clinic's own plans of care (ClinicFacts.plan_of_care_visits), not from a
+# study: in the trial behind manipulation for neck-related headache (Haas et al., Spine J 2018) every
+# arm had 18 visits over six weeks, of which 0, 6, 12 or 18 were manipulation.
 MEDICARE_SHARE_PERCENT = 20
 HUNDRED = Decimal(100)
 
@@ -45,6 +46,9 @@ class Amount:
     def exact(self) -> bool:
         return self.low == self.high
 
+    def plus(self, amount: Decimal) -> Amount:
+        return Amount(self.low + amount, self.high + amount)
+
 
 @dataclass(frozen=True)
 class CostSharing:
@@ -53,10 +57,19 @@ class CostSharing:
     deductible_most: Decimal | None
     copay: Decimal | None
     percent: int | None
+    # What the plan prices the new-patient exam at, added to the first visit (zero when it does not pay).
+    covered_exam: Decimal = Decimal(0)
+    copay_before_deductible: bool | None = None
+    out_of_pocket_left: Decimal | None = None
 
     @property
     def share_known(self) -> bool:
         return self.copay is not None or self.percent is not None
+
+    @property
+    def copay_only(self) -> bool:
+        """A copay the payer says applies before the deductible: the deductible then costs nothing here."""
+        return self.copay is not None and self.copay_before_deductible is True
 
     def share_of(self, amount: Decimal) -> Decimal:
         """What the visitor pays of an amount past the deductible."""
@@ -67,22 +80,26 @@ class CostSharing:
 
     def visits_cost(self, visits: int, deductible_left: Decimal) -> Decimal:
         total = Decimal(0)
-        left = deductible_left
-        for _ in range(visits):
-            toward_deductible = min(self.allowed, left)
+        left = Decimal(0) if self.copay_only else deductible_left
+        for visit in range(visits):
+            price = self.allowed + (self.covered_exam if visit == 0 else 0)
+            toward_deductible = min(price, left)
             left -= toward_deductible
-            total += toward_deductible + self.share_of(self.allowed - toward_deductible)
+            total += toward_deductible + self.share_of(price - toward_deductible)
+        if self.out_of_pocket_left is not None:
+            return min(total, self.out_of_pocket_left)
         return total
 
     def cost(self, visits: int) -> Amount | None:
+        priced = self.allowed * visits + self.covered_exam
         if not self.share_known:
-            if self.deductible_left is not None and self.deductible_left >= self.allowed * visits:
-                return Amount(self.allowed * visits, self.allowed * visits)
+            if self.deductible_left is not None and self.deductible_left >= priced:
+                return Amount(priced, priced)
             return None
-        if self.deductible_left is not None:
-            exact = self.visits_cost(visits, self.deductible_left)
+        if self.deductible_left is not None or self.copay_only:
+            exact = self.visits_cost(visits, self.deductible_left or Decimal(0))
             return Amount(exact, exact)
-        most = self.deductible_most if self.deductible_most is not None else self.allowed * visits
+        most = self.deductible_most if self.deductible_most is not None else priced
         return Amount(self.visits_cost(visits, Decimal(0)), self.visits_cost(visits, most))
 
 
@@ -95,6 +112,7 @@ def cost_sharing(
     else:
         left = answers.deductible_remaining
     if kind is EstimateKind.MEDICARE:
+        # Medicare does not pay for a chiropractor's exam: the visitor pays it on top (see estimate_lines).
         return CostSharing(
             allowed=clinic.medicare_allowed_amount,
             deductible_left=None if left is None else min(left, part_b_deductible),
@@ -108,6 +126,9 @@ def cost_sharing(
         deductible_most=None,
         copay=answers.copay,
         percent=None if answers.copay is not None else answers.coinsurance_percent,
+        covered_exam=clinic.new_patient_exam_fee,
+        copay_before_deductible=answers.copay_before_deductible,
+        out_of_pocket_left=answers.out_of_pocket_remaining,
     )
 
 
@@ -131,15 +152,22 @@ def estimate_lines(
     if answers.also_medicaid is AlsoMedicaid.YES:
         return [texts["medicaid_too"]]
     sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
+    medicare = kind is EstimateKind.MEDICARE
+    # Medicare's visitor pays the whole exam fee; a plan's visitor pays it through the first visit.
+    exam_paid_in_full = clinic.new_patient_exam_fee if medicare else Decimal(0)
     lines = [_how_it_works(sharing, texts, locale)]
     first = sharing.cost(1)
     if first is not None:
-        lines.append(_figure(texts, locale, "first_visit", first, visit=True))
-    for visits in COURSE_LENGTHS:
-        course = sharing.cost(visits)
+        lines.append(_figure(texts, locale, "first_visit", first.plus(exam_paid_in_full), visit=True))
+    if medicare and clinic.new_patient_exam_fee:
+        lines.append(texts["medicare_exam"].format(exam_fee=dollars(clinic.new_patient_exam_fee, locale)))
+    courses = [(visits, sharing.cost(visits)) for visits in clinic.plan_of_care_visits]
+    for visits, course in courses:
         if course is not None:
-            lines.append(_figure(texts, locale, "course", course, visits=visits))
-    if sharing.copay is not None and sharing.deductible_left != 0:
+            lines.append(_figure(texts, locale, "course", course.plus(exam_paid_in_full), visits=visits))
+    if medicare and any(course is not None for _, course in courses):
+        lines.append(texts["medicare_course"])
+    if sharing.copay is not None and sharing.copay_before_deductible is None and sharing.deductible_left != 0:
         lines.append(texts["copay_may_skip_deductible"])
     lines.append(texts["disclaimer"])
     return lines
@@ -155,6 +183,9 @@ def _how_it_works(sharing: CostSharing, texts: Mapping[str, str], locale: str) -
         )
     else:
         share = None
+    if sharing.copay_only:
+        assert sharing.copay is not None
+        return texts["copay_only"].format(copay=dollars(sharing.copay, locale))
     then_key = "then_share"
     if sharing.deductible_left == 0:
         start, then_key = texts["deductible_met"], "then_share_met"
@@ -177,6 +208,9 @@ def _figure(texts: Mapping[str, str], locale: str, key: str, amount: Amount, **v
 
 def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str], locale: str) -> list[str]:
     lines = [texts["self_pay_visit"].format(fee=dollars(clinic.self_pay_visit_fee, locale))]
+    exam = clinic.new_patient_exam_fee
+    if exam:
+        lines.append(texts["self_pay_exam"].format(fee=dollars(exam, locale)))
     package = clinic.self_pay_package_visits
     if package:
         lines.append(
@@ -184,9 +218,9 @@ def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str], locale: str) -> lis
                 visits=package, price=dollars(clinic.self_pay_package_price, locale)
             )
         )
-    for visits in COURSE_LENGTHS:
+    for visits in clinic.plan_of_care_visits:
         packages, single = divmod(visits, package) if package else (0, visits)
-        total = packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
+        total = exam + packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
         lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total, locale)))
     lines.append(texts["good_faith_estimate"])
     return lines

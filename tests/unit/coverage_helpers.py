@@ -16,9 +16,11 @@ from clinic_app.coverage import (
     CoverageAnswers,
     CoverageNote,
     DeductibleStatus,
+    PlanState,
     PlanType,
     RuleBook,
     VisitType,
+    YesNoNotSure,
     build_note,
 )
 
@@ -77,6 +79,7 @@ def every_note(rules: RuleBook | None = None) -> Iterator[CoverageNote]:
     written from these rules (the shipped English ones by default)."""
     clinics = [
         CLINIC,
+        clinic(offers_omt=True),
         clinic(offers_omt=True, in_network=frozenset()),
         clinic_in_network("oregon_health_plan"),
     ]
@@ -123,3 +126,57 @@ def every_note(rules: RuleBook | None = None) -> Iterator[CoverageNote]:
             facts,
             rules,
         )
+    yield from _private_plan_notes(rules)
+    yield from _notes_checked_with_the_payer(rules)
+
+
+def _private_plan_notes(rules: RuleBook | None) -> Iterator[CoverageNote]:
+    """Private plans by the state they are from, a state employees' plan and a self-funded plan."""
+    for plan, concern, state, state_employees, self_funded in itertools.product(
+        (PlanType.HMO, PlanType.PPO),
+        (Concern.MIGRAINE, Concern.NECK_PAIN),
+        PlanState,
+        YesNoNotSure,
+        YesNoNotSure,
+    ):
+        visitor = answers(
+            Coverage.PRIVATE,
+            carrier="premera",
+            plan_type=plan,
+            main_concern=concern,
+            headache_days=20,
+            deductible_status=DeductibleStatus.NOT_SURE,
+            plan_state=state,
+            state_employee_plan=state_employees,
+            self_funded=self_funded,
+        )
+        yield build_note(visitor, CLINIC, rules)
+
+
+def _notes_checked_with_the_payer(rules: RuleBook | None) -> Iterator[CoverageNote]:
+    """Notes rebuilt from a plan's answer to an eligibility check: every figure it can give."""
+    for coverage, deductible, copay, before, percent, plan_limits in [
+        (Coverage.PRIVATE, (DeductibleStatus.MET, None), None, None, 20, True),
+        (Coverage.PRIVATE, (DeductibleStatus.NOT_MET, Decimal(1650)), None, None, 30, False),
+        (Coverage.PRIVATE, (DeductibleStatus.NOT_MET, Decimal(3000)), Decimal(35), True, None, True),
+        (Coverage.MEDICARE_ADVANTAGE, (DeductibleStatus.MET, None), Decimal(20), True, None, True),
+        # Original Medicare has no out-of-pocket maximum and no visit limit for manipulation.
+        (Coverage.ORIGINAL_MEDICARE, (DeductibleStatus.NOT_MET, Decimal(120)), None, None, 20, False),
+    ]:
+        status, left = deductible
+        limits = {"visit_limit": 20, "visits_used": 8, "out_of_pocket_remaining": Decimal(2300)}
+        visitor = answers(
+            coverage,
+            age=70 if coverage is not Coverage.PRIVATE else 45,
+            carrier="premera" if coverage is Coverage.PRIVATE else None,
+            plan_type=PlanType.PPO if coverage is Coverage.PRIVATE else None,
+            also_medicaid=AlsoMedicaid.NO if coverage is not Coverage.PRIVATE else None,
+            deductible_status=status,
+            deductible_remaining=left,
+            copay=copay,
+            copay_before_deductible=before,
+            coinsurance_percent=percent,
+            payer_checked=True,
+            **(limits if plan_limits else {}),
+        )
+        yield build_note(visitor, CLINIC, rules)

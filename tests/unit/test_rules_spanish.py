@@ -158,16 +158,25 @@ def test_the_english_grade_is_measured_in_english_again_afterwards():
 # Each Spanish term: the English word it carries in brackets where a note first uses it, and words that
 # explain it there (in the same sentence, the one before or the one after).
 TERMS = {
-    "deducible": ("deductible", "cantidad que usted paga cada año antes de que su plan empiece a pagar"),
-    "copago": ("copay", "cantidad fija"),
-    "coseguro": ("coinsurance", "parte del costo"),
-    "referido": ("referral", "nota de su médico principal"),
-    "autorización previa": ("prior authorization", "aprobar su atención antes de que empiece"),
-    "cuidado de mantenimiento": ("maintenance care", "para que siga bien"),
-    "dentro de la red": ("in network", "tiene un contrato con nosotros"),
-    "red de proveedores": ("network", "tienen contrato"),
-    "estimado de buena fe": ("good faith estimate", "por escrito"),
-    "aviso previo al beneficiario": ("advance beneficiary notice", "tal vez medicare no pague"),
+    "deducible": (
+        "deductible",
+        (
+            "lo que usted paga cada año antes de que su plan empiece a pagar",
+            "lo que usted paga cada año antes de que medicare empiece a pagar",
+        ),
+    ),
+    "copago": ("copay", ("cantidad fija",)),
+    "coseguro": ("coinsurance", ("parte del costo", "esta parte se llama coseguro")),
+    "referido": ("referral", ("nota de su médico principal",)),
+    "autorización previa": ("prior authorization", ("aprobar antes su atención",)),
+    "cuidado de mantenimiento": ("maintenance care", ("para que siga bien",)),
+    "dentro de la red": ("in network", ("tiene un contrato con nosotros",)),
+    "red de proveedores": ("network", ("tienen contrato",)),
+    "estimado de buena fe": ("good faith estimate", ("por escrito",)),
+    "aviso previo al beneficiario": ("advance beneficiary notice", ("usted lo pagaría",)),
+    "máximo de gastos de bolsillo": ("out-of-pocket maximum", ("lo más que usted paga en un año",)),
+    "plan de atención": ("plan of care", ("las visitas que solemos sugerir",)),
+    "medigap": ("medicare supplement insurance", ("seguro extra para medicare",)),
 }
 
 
@@ -185,7 +194,7 @@ def test_each_spanish_insurance_term_is_explained_and_given_in_english_where_it_
                 f"{term!r} does not carry ({english}) where it first appears: {parts[first]!r}"
             )
             nearby = " ".join(lowered[max(first - 1, 0) : first + 2])
-            assert explanation in nearby, (
+            assert any(words in nearby for words in explanation), (
                 f"{term!r} is not explained where it first appears: {parts[first]!r}"
             )
     assert seen == set(TERMS)
@@ -222,7 +231,8 @@ def test_a_spanish_note_says_what_the_english_one_does():
     assert len(spanish.paragraphs) == len(english.paragraphs)
     assert len(spanish.estimate) == len(english.estimate)
     text = text_of(spanish)
-    assert "Parte B, de $283, usted paga el 20%" in text
+    assert "antes de que Medicare empiece a pagar: $283 en 2026." in text
+    assert "Después, paga el 20% de cada visita, unos $9." in text
     assert "Medigap" in text
     consult = build_note(answers(Coverage.SELF_PAY, visit_type=VisitType.CONSULTATION), CLINIC, SPANISH)
     assert consult.paragraphs[0] == SPANISH.consultation
@@ -250,9 +260,8 @@ def test_a_spanish_notes_amounts_are_written_for_es_us():
         copay=Decimal("42.5"),
     )
     text = text_of(build_note(visitor, CLINIC, SPANISH))
-    assert "Usted nos dijo que le faltan unos $1,200 de su deducible." in text
-    assert f"Usted nos dijo que su copago es de {dollars(Decimal('42.5'), 'es_US')} por visita." in text
     assert "Sus primeros $1,200 van a su deducible." in text
+    assert f"paga su copago de {dollars(Decimal('42.5'), 'es_US')} en cada visita" in text
 
 
 def test_every_amount_in_a_note_follows_the_books_locale(monkeypatch):
@@ -360,9 +369,9 @@ def test_the_shipped_rules_load_from_a_copy(tmp_path):
             "rule 'apple-health-not-enrolled', paragraphs 2 uses {self_pay_price}, which the English text does not",
         ),
         (
-            "de ${part_b_deductible}, usted",
-            "de $283, usted",
-            "caveat 'medicare-part-b-share', text leaves out {part_b_deductible}",
+            ": ${part_b_deductible} en 2026.",
+            ": $283 en 2026.",
+            "[cost_sharing] explain_medicare leaves out {part_b_deductible}",
         ),
         ("unos {amount} en total", "unos {total} en total", "[estimate] course uses {total}"),
         ('disclaimer = "Estas', 'disclaimers = "Estas', "[estimate] disclaimers is not in the English rules"),
@@ -509,7 +518,7 @@ def test_a_clinic_file_that_changes_no_text_needs_no_spanish(tmp_path):
         f"headline = {shipped_self_pay['headline']!r}\n"
         f"paragraphs = {shipped_self_pay['paragraphs']!r}\n"
         f"closing = {shipped_self_pay['closing']!r}\n"
-        'estimate = "self_pay"\nsources = ["cfr-149-610"]\n'
+        'estimate = "self_pay"\nsources = ["cfr-149-610", "cfr-149-620"]\n'
     )
     books = load_rule_books(override=clinic_files(tmp_path, rules))
     assert books["en"].version == books["es"].version == "clinic-1"

@@ -35,7 +35,9 @@ def test_confirmation_shows_the_estimate_with_the_arithmetic_in_words(app, clien
     assert (
         "Your first $200 goes to your deductible. After that, you pay 20% of each visit, about $13." in text
     )
-    assert "6 visits over six weeks: about $240 in all." in text
+    # A $160 first visit (the $95 exam and a $65 treatment), then 20% of $25, then 10 visits at $13.
+    assert "First visit, with the new-patient exam: about $160." in text
+    assert "Our usual plan of care (the visits we often suggest) is 12 visits: about $335 in all" in text
     assert "These figures are estimates, not a bill." in text
 
 
@@ -79,8 +81,8 @@ def test_staff_email_says_why_the_note_says_what_it_says(make_app, smtp_server):
     text = smtp_server.staff_messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "Also Medicaid or QMB: No" in text
     assert "Network: we are in network" in text
-    assert "Rules: original-medicare, medicare-part-b-share" in text
-    assert "Chapter 15, section 240" in text and "checked 2026-11-22" in text
+    assert "Rules: original-medicare, medicare-second-plan, medicare-maintenance-notice" in text
+    assert "Chapter 15, section 240.1.1" in text and "checked 2026-12-07" in text
     assert "What you might pay:" in text
 
 

@@ -65,7 +65,7 @@ def test_valid_request_is_stored_with_its_answers_and_note(app, client):
     assert request.insurance.coinsurance_percent == 20
     assert request.coverage_note.headline == "Likely covered"
     assert request.coverage_note.rule_ids[0] == "private-insurance"
-    assert "You told us your copay is $40 per visit." in " ".join(request.coverage_note.paragraphs)
+    assert "After that, you pay your $40 copay for each visit." in " ".join(request.coverage_note.estimate)
     [email, copy] = request.emails
     assert email.state is copy.state is EmailState.QUEUED
     assert (email.to_patient, copy.to_patient) == (False, True), "the staff email, and the patient's copy"

@@ -63,7 +63,7 @@ def test_staff_email_arrives_with_the_answers_and_the_note(make_app, smtp_server
         assert "Premera Blue Cross" in body
         assert "$1,200" in body
         assert "Likely covered" in body
-        assert "Most health plans pay for spinal manipulation." in body
+        assert "Many health plans pay for spinal manipulation." in body
         assert "Monday, Wednesday" in body
     assert "Worse after <b>long</b> days." in text
     assert "Worse after &lt;b&gt;long&lt;/b&gt; days." in html

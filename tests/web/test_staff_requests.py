@@ -162,7 +162,7 @@ def test_the_detail_page_shows_every_answer_the_note_the_email_and_the_timeline(
         assert answer in text
     assert "Worse when I &lt;look&gt; down" in html
     assert 'data-status="likely_covered"' in html
-    assert "Most health plans pay for spinal manipulation." in text
+    assert "Many health plans pay for spinal manipulation." in text
     assert "Failing, will retry: ConnectionRefusedError" in text
     assert "Sent the request" in text and "Queued the staff email" in text
     assert re.search(r"2026 at \d{1,2}:\d\d [AP]M P[SD]T", text)

@@ -34,17 +34,30 @@ EnumValue = TypeVar("EnumValue", bound=StrEnum)
 # The shipped rules sit beside this package, in clinic_app/coverage/rules.toml.
 DEFAULT_RULES_PATH = Path(__file__).parent.parent / "rules.toml"
 
-PLACEHOLDERS = {"clinic_name", "clinic_phone", "self_pay_fee", "visit_limit", "part_b_deductible"}
+PLACEHOLDERS = {
+    "clinic_name",
+    "clinic_phone",
+    "self_pay_fee",
+    "visit_limit",
+    "visits_used",
+    "part_b_deductible",
+}
 NETWORK_VALUES = {True: Network.IN, False: Network.OUT, "unknown": Network.UNKNOWN}
 REFERRAL_VALUES = {"no", "may", "required"}
 TEXT_TABLES = {
-    "cost_sharing": {"met", "not_met", "not_sure", "deductible_left", "copay", "coinsurance"},
-    "flags": {"referral_may", "referral_required", "prior_authorization", "visit_limit"},
+    "cost_sharing": {
+        "explain", "explain_medicare", "payer_checked", "payer_out_of_pocket",
+    },
+    "flags": {
+        "referral_may", "referral_required", "prior_authorization", "visit_limit", "payer_visit_limit",
+        "payer_visits_used",
+    },
     "estimate": {
         "none", "free", "medicaid_too", "deductible_met", "deductible_first", "deductible_unknown",
-        "then_share", "then_share_met", "share_copay", "share_percent", "share_unknown", "first_visit",
-        "first_visit_range", "course", "course_range", "copay_may_skip_deductible", "disclaimer",
-        "self_pay_visit", "self_pay_package", "self_pay_course", "good_faith_estimate",
+        "then_share", "then_share_met", "copay_only", "share_copay", "share_percent", "share_unknown", "first_visit",
+        "first_visit_range", "medicare_exam", "course", "course_range", "medicare_course",
+        "copay_may_skip_deductible", "disclaimer", "self_pay_visit", "self_pay_exam", "self_pay_package",
+        "self_pay_course", "good_faith_estimate",
     },
 }  # fmt: skip
 MERGED_BY_ID = ("rule", "caveat", "source")

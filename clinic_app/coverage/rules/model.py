@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from clinic_app.choices import AlsoMedicaid, Concern, Coverage, Network, NoteStatus, PlanType, VisitType
+from clinic_app.choices import (
+    AlsoMedicaid,
+    Concern,
+    Coverage,
+    Network,
+    NoteStatus,
+    PlanState,
+    PlanType,
+    VisitType,
+    YesNoNotSure,
+)
 from clinic_app.coverage.answers import CoverageAnswers, Source
 from clinic_app.coverage.estimate import EstimateKind
 
@@ -18,6 +28,9 @@ CHOICE_CONDITIONS: dict[str, type[StrEnum]] = {
     "plan_type": PlanType,
     "concern": Concern,
     "also_medicaid": AlsoMedicaid,
+    "plan_state": PlanState,
+    "state_employee_plan": YesNoNotSure,
+    "self_funded": YesNoNotSure,
 }
 NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days"}
 # The languages a note is written in, with the Babel locale its amounts are written for.
@@ -41,6 +54,9 @@ class Condition:
             "plan_type": answers.plan_type,
             "concern": answers.main_concern,
             "also_medicaid": answers.also_medicaid,
+            "plan_state": answers.plan_state,
+            "state_employee_plan": answers.state_employee_plan,
+            "self_funded": answers.self_funded,
         }
         if any(given[key] not in allowed for key, allowed in self.choices.items()):
             return False
