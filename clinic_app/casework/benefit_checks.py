@@ -94,6 +94,18 @@ class CheckedView:
     email: OutboxEmail | None
 
 
+def updated_note_email_ids(session: DbSession, request: ConsultationRequest) -> set[int]:
+    """The request's emails that carry an updated note, so pages and the timeline do not call them
+    the patient's copy (both go to the patient)."""
+    return set(
+        session.scalars(
+            sa.select(BenefitCheck.email_id).where(
+                BenefitCheck.request_id == request.id, BenefitCheck.email_id.is_not(None)
+            )
+        )
+    )
+
+
 def read_check(
     session: DbSession,
     request: ConsultationRequest,

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from clinic_app.audit import AuditAction
+from clinic_app.casework.benefit_checks import updated_note_email_ids
 from clinic_app.choices import CloseReason, EmailState, RequestStatus
 from clinic_app.models import AuditEntry, ConsultationRequest
 from clinic_app.models.types import DbSession
@@ -22,8 +23,12 @@ class Event:
 
 def timeline(session: DbSession, request: ConsultationRequest) -> list[Event]:
     events = [Event(request.created_at, request.full_name, "Sent the request")]
+    updated_notes = updated_note_email_ids(session, request)
     for email in request.emails:
-        which = "the patient's copy" if email.to_patient else "the staff email"
+        if email.id in updated_notes:
+            which = "the updated note to the patient"
+        else:
+            which = "the patient's copy" if email.to_patient else "the staff email"
         events.append(Event(email.created_at, "System", f"Queued {which}"))
         if email.state is EmailState.SENT and email.sent_at:
             events.append(Event(email.sent_at, "System", f"Sent {which}"))

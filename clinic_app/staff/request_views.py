@@ -17,6 +17,7 @@ from clinic_app.casework.actions import (
     view_request,
 )
 from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder, active_staff
+from clinic_app.casework.benefit_checks import updated_note_email_ids
 from clinic_app.casework.timeline import timeline
 from clinic_app.casework.workflow import TransitionRefused
 from clinic_app.choices import EmailState, RequestStatus
@@ -100,6 +101,7 @@ def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: A
             events=timeline(db.session, found),
             problem=forms.get("problem"),
             benefits=benefits_section(found, forms.get("benefits_form")),
+            updated_notes=updated_note_email_ids(db.session, found),
         ),
         status_code,
     )

@@ -281,6 +281,18 @@ def test_the_check_and_the_send_are_audited_and_on_the_timeline(app, staff_clien
         assert check.email_id is not None and check.staff_id is not None
 
 
+def test_the_updated_note_is_not_called_the_patients_copy(app, staff_client):
+    rid = new_request(app)  # the patient asked for a copy too
+    paste(staff_client, rid, sample("commercial_ppo_visit_limit"))
+    send_note(staff_client, app, rid)
+    text = page_text(staff_client, rid)
+    timeline = text[text.index("Timeline") :]
+    assert timeline.count("Queued the patient's copy") == 1
+    assert "Queued the updated note to the patient" in timeline
+    copies = text[text.index("Patient's copy") : text.index("Notes")]
+    assert copies.count("queued") == 1, copies
+
+
 @pytest.fixture
 def app(make_app, smtp_server):
     return make_app(**smtp_server.config())
