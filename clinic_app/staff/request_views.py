@@ -16,8 +16,8 @@ from clinic_app.casework.actions import (
     resend_staff_email,
     view_request,
 )
-from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder, active_staff
 from clinic_app.casework.benefit_checks import updated_note_email_ids
+from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder, active_staff
 from clinic_app.casework.timeline import timeline
 from clinic_app.casework.workflow import TransitionRefused
 from clinic_app.choices import EmailState, RequestStatus
