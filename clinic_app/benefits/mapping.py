@@ -44,6 +44,8 @@ _UNAVAILABLE_REASONS = frozenset({"42", "80"})
 SUBSCRIBER_LEVEL = "22"
 DEPENDENT_LEVEL = "23"
 PAYER_LEVEL = "20"
+# DTP01 (data element 374) in the 2100C or 2100D loop: the date the patient's plan ends (or ended).
+PLAN_END = "347"
 
 # Free text on a plan's general benefits matters to a chiropractor only when it speaks of limits,
 # visits shared with other therapies, or the manipulation itself.
@@ -117,6 +119,7 @@ class _Benefit:
 class _Person:
     last_name: str | None = None
     birth_date: datetime.date | None = None
+    plan_end: datetime.date | None = None
 
 
 @dataclass
@@ -162,6 +165,10 @@ def _read_loops(transaction: Transaction) -> _Reading:
             _read_name(segment, hl_level, reading)
         elif seg_id == "DMG" and benefit is None and _value(segment, "DMG01") == "D8":
             reading.people.setdefault(hl_level, _Person()).birth_date = _date(_value(segment, "DMG02"))
+        elif seg_id == "DTP" and benefit is None and _value(segment, "DTP01") == PLAN_END:
+            reading.people.setdefault(hl_level, _Person()).plan_end = _date_or_end(
+                _value(segment, "DTP02"), _value(segment, "DTP03")
+            )
         elif seg_id == "AAA" and benefit is None:
             reading.rejections.append(_value(segment, "AAA03"))
         elif seg_id == "EB":
@@ -299,6 +306,7 @@ def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> E
         prior_authorization={"Y": True, "N": False}[authorization.authorization] if authorization else None,
         limit_notes=_limit_notes(benefits),
         checked_on=reading.checked_on,
+        coverage_ended=patient.plan_end,
         subscriber_last_name=patient.last_name,
         subscriber_birth_date=patient.birth_date,
     )
@@ -442,6 +450,13 @@ def _number(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number is not None and number.is_finite() else None
+
+
+def _date_or_end(qualifier: str, text: str) -> datetime.date | None:
+    """A DTP date: D8 is one day (CCYYMMDD), RD8 a range (CCYYMMDD-CCYYMMDD) whose end is wanted."""
+    if qualifier == "RD8":
+        return _date(text.rpartition("-")[2])
+    return _date(text) if qualifier == "D8" else None
 
 
 def _date(text: str) -> datetime.date | None:

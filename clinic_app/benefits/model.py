@@ -29,6 +29,7 @@ _INT_FIELDS = ("coinsurance_percent", "visit_limit", "visits_used", "visits_rema
 _BOOL_FIELDS = ("active", "in_network", "copay_before_deductible", "prior_authorization")
 _TEXT_FIELDS = ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
 _TUPLE_FIELDS = ("service_types", "limit_notes")
+_DATE_FIELDS = ("checked_on", "coverage_ended")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class EligibilityBenefits:
     prior_authorization: bool | None = None
     limit_notes: tuple[str, ...] = ()
     checked_on: datetime.date | None = None
+    # The plan's end date (DTP*347 for the patient), given when the coverage has ended or will end.
+    coverage_ended: datetime.date | None = None
     subscriber_last_name: str | None = None
     subscriber_birth_date: datetime.date | None = None
 
@@ -87,7 +90,9 @@ class EligibilityBenefits:
             data[name] = None if amount is None else str(amount)
         for name in _TUPLE_FIELDS:
             data[name] = list(getattr(self, name))
-        data["checked_on"] = None if self.checked_on is None else self.checked_on.isoformat()
+        for name in _DATE_FIELDS:
+            day = getattr(self, name)
+            data[name] = None if day is None else day.isoformat()
         return data
 
     @classmethod
@@ -111,8 +116,9 @@ class EligibilityBenefits:
             if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
                 raise ValueError(f"{name} must be a list of texts, not {items!r}")
             values[name] = tuple(items)
-        checked_on = _typed(data, "checked_on", str)
-        values["checked_on"] = None if checked_on is None else datetime.date.fromisoformat(checked_on)
+        for name in _DATE_FIELDS:
+            day = _typed(data, name, str)
+            values[name] = None if day is None else datetime.date.fromisoformat(day)
         return cls(**values)
 
 

@@ -168,6 +168,8 @@ def test_inactive_coverage():
     assert benefits.active is False
     assert benefits.plan_name == "RAINIER CHOICE 2000"
     assert benefits.checked_on == date(2026, 7, 15)
+    # DTP*347 in the subscriber's loop: the plan's end date.
+    assert benefits.coverage_ended == date(2026, 6, 30)
     assert "Active coverage" not in benefits.missing()
     assert benefits.missing() == [
         "Deductible",
@@ -179,6 +181,31 @@ def test_inactive_coverage():
         "Prior authorization",
         "Network",
     ]
+
+
+def test_an_active_plan_without_an_end_date_has_none():
+    assert read_271(sample("commercial_ppo_visit_limit.271")).coverage_ended is None
+
+
+@pytest.mark.parametrize(
+    ("dtp", "expected"),
+    [
+        ("DTP*347*D8*20261231", date(2026, 12, 31)),
+        ("DTP*347*RD8*20260101-20261231", date(2026, 12, 31)),
+        # A plan's begin date (346) is not its end.
+        ("DTP*346*D8*20260101", None),
+        ("DTP*347*D8*NOTADATE", None),
+    ],
+)
+def test_the_plan_end_date_comes_from_the_patients_dtp_347(dtp: str, expected: date | None):
+    text = interchange(subscriber(dtp, "EB*1*IND*30*C1*EXAMPLE GOLD"))
+    assert read_271(text).coverage_ended == expected
+
+
+def test_a_dtp_347_in_a_benefits_loop_is_not_the_plans_end():
+    # A date after an EB speaks of that benefit (2110C), not of the patient's plan (2100C).
+    text = interchange(subscriber("EB*1*IND*30*C1*EXAMPLE GOLD", "DTP*347*D8*20261231"))
+    assert read_271(text).coverage_ended is None
 
 
 def test_a_file_cut_off_after_its_benefits_is_refused_as_incomplete():
@@ -420,6 +447,17 @@ def test_to_dict_round_trips_through_json_without_the_subscriber():
     assert restored == EligibilityBenefits(
         **{**benefits.__dict__, "subscriber_last_name": None, "subscriber_birth_date": None}
     )
+
+
+def test_the_coverage_end_date_is_kept_and_an_older_check_without_it_reads_as_unsaid():
+    benefits = read_271(sample("inactive.271"))
+    stored = json.loads(json.dumps(benefits.to_dict()))
+    assert stored["coverage_ended"] == "2026-06-30"
+    assert EligibilityBenefits.from_dict(stored).coverage_ended == date(2026, 6, 30)
+    del stored["coverage_ended"]
+    assert EligibilityBenefits.from_dict(stored).coverage_ended is None
+    with pytest.raises(ValueError):
+        EligibilityBenefits.from_dict({**stored, "coverage_ended": 20260630})
 
 
 def test_from_dict_refuses_a_value_of_the_wrong_kind():
