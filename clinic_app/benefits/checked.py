@@ -35,6 +35,14 @@ T = TypeVar("T")
 NOT_GIVEN = "Not given"
 NOT_IN_271 = "Not in the 271"
 
+# The kind of coverage a 271's insurance type names, in a few plain words to follow its label
+# ("Commercial — private insurance"): the form's own labels carry brackets of their own.
+COVERAGE_NAMES = {
+    Coverage.ORIGINAL_MEDICARE: "Original Medicare",
+    Coverage.MEDICARE_ADVANTAGE: "Medicare Advantage",
+    Coverage.PRIVATE: "private insurance",
+}
+
 
 def coverage_from_271(benefits: EligibilityBenefits, answered: Coverage) -> Coverage | None:
     """The coverage the 271's insurance type clearly names, or None where it does not say which."""
@@ -124,8 +132,9 @@ def _coverage_line(answers: CoverageAnswers, benefits: EligibilityBenefits) -> D
     named = coverage_from_271(benefits, answers.coverage)
     if benefits.insurance_type:
         payer = benefits.insurance_type_label or f"Insurance type {benefits.insurance_type}"
-        if named is not None and named.label not in payer:
-            payer = f"{payer} ({named.label})"
+        name = COVERAGE_NAMES.get(named) if named is not None else None
+        if name and name.casefold() not in payer.casefold():
+            payer = f"{payer} — {name}"
     else:
         payer = NOT_IN_271
     return Difference(

@@ -3,6 +3,7 @@ the lines staff compare, and whether the 271 is about this patient."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clinic_app.benefits import EligibilityBenefits, read_271
+from clinic_app.benefits.codes import INSURANCE_TYPE_LABELS
 from clinic_app.benefits.checked import (
     AGE_DIFFERS,
     NAME_DIFFERS,
@@ -157,11 +159,7 @@ def test_differences_name_what_differs_and_what_cannot_be_compared():
         copay=None,
     )
     found = lines(differences(patient, sample("medicare_advantage")))
-    assert found["Coverage"] == (
-        "Original Medicare",
-        "Medicare Advantage (Medicare risk HMO) (Medicare Advantage plan)",
-        True,
-    )
+    assert found["Coverage"] == ("Original Medicare", "Medicare Advantage (Medicare risk HMO)", True)
     assert found["Deductible met this year"] == ("No", "Yes", True)
     assert found["Deductible left"] == ("$1,200", "$0", True)
     assert found["Copay per visit"] == (NOT_GIVEN, "$20", False)
@@ -179,7 +177,7 @@ def test_not_sure_is_not_given_and_same_answers_do_not_differ():
     found = lines(differences(patient, sample("commercial_ppo_visit_limit")))
     assert found["Coverage"] == (
         "Private insurance (through work or bought yourself)",
-        "Preferred Provider Organization (PPO) (Private insurance (through work or bought yourself))",
+        "Preferred Provider Organization (PPO) — private insurance",
         False,
     )
     assert found["Plan type"] == ("PPO", "PPO", False)
@@ -200,9 +198,24 @@ def test_plan_type_and_copay_differences():
     assert found["Copay per visit"] == ("$40", "No copay ($0)", True)
 
 
+@pytest.mark.parametrize("code", sorted(INSURANCE_TYPE_LABELS))
+@pytest.mark.parametrize("coverage", [Coverage.NOT_SURE, Coverage.PRIVATE, Coverage.ORIGINAL_MEDICARE])
+def test_the_271s_coverage_is_written_without_brackets_inside_brackets(code, coverage):
+    benefits = EligibilityBenefits(
+        active=True, insurance_type=code, insurance_type_label=INSURANCE_TYPE_LABELS[code]
+    )
+    payer = lines(differences(answers(coverage), benefits))["Coverage"][1]
+    assert not re.search(r"\([^)]*\(", payer), payer
+
+
+def test_a_commercial_plan_is_named_plainly():
+    found = lines(differences(answers(Coverage.NOT_SURE), sample("copay_before_deductible")))
+    assert found["Coverage"] == (NOT_GIVEN, "Commercial — private insurance", False)
+
+
 def test_a_patient_not_sure_of_their_coverage_is_not_a_difference():
     found = lines(differences(answers(Coverage.NOT_SURE), sample("original_medicare")))
-    assert found["Coverage"] == (NOT_GIVEN, "Medicare Part B (Original Medicare)", False)
+    assert found["Coverage"] == (NOT_GIVEN, "Medicare Part B — Original Medicare", False)
     no_type = lines(differences(answers(), EligibilityBenefits(active=True)))
     assert no_type["Coverage"][1:] == (NOT_IN_271, False)
 

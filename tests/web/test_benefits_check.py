@@ -154,7 +154,7 @@ def test_the_comparison_names_each_difference_in_words(app, staff_client):
     table = compare_rows(html)
     assert table["Coverage"] == (
         "Original Medicare",
-        "Medicare Advantage (Medicare risk HMO) (Medicare Advantage plan)",
+        "Medicare Advantage (Medicare risk HMO)",
         "Differs from the patient's answer",
     )
     assert table["Deductible met this year"] == ("No", "Yes", "Differs from the patient's answer")
