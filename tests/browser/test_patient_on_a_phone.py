@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import go_to_insurance
 
@@ -69,6 +70,52 @@ def test_the_message_box_counts_the_characters_left(chromium, live_app):
         assert "message-count" in page.get_by_label("Anything else you want us to know?").get_attribute(
             "aria-describedby"
         )
+
+
+PRIVATE_ONLY = "Only if you have private insurance."
+PRIVATE_HINTS = [
+    "It is often printed on your card.",
+    "It is often on your card. If your plan is through work, your employer can tell you.",
+    "These plans are run by PEBB or SEBB, like the Uniform Medical Plan.",
+    "This is called a self-funded plan.",
+    "A deductible is the amount you pay each year before your plan starts to pay.",
+]
+
+
+def test_with_javascript_each_hint_shows_without_its_only_if_note(chromium, live_app):
+    """With JavaScript a question shows only when it applies, so its "Only if ..." note goes; the rest of
+    its hint stays. A hint that is only that note goes whole (the insurance company's)."""
+    with phone_page(chromium) as page:
+        page.goto(f"{live_app.url}/request")
+        go_to_insurance(page)
+        page.get_by_label("Private insurance").check()
+        expect(page.get_by_label("Insurance company")).to_be_visible()
+        for hint in PRIVATE_HINTS:
+            expect(page.locator(".hint", has_text=hint)).to_be_visible()
+        notes = page.get_by_text(PRIVATE_ONLY, exact=True)
+        assert notes.count() == 5
+        for note in notes.all():
+            expect(note).to_be_hidden()
+        expect(page.locator("#carrier-hint")).to_be_hidden()
+        page.get_by_label("Original Medicare").check()
+        expect(
+            page.locator(".hint", has_text="QMB stands for Qualified Medicare Beneficiary.")
+        ).to_be_visible()
+        expect(page.locator(".hint", has_text=PRIVATE_HINTS[-1])).to_be_visible()
+        for note in page.get_by_text("Only if you have Medicare", exact=False).all():
+            expect(note).to_be_hidden()
+
+
+def test_without_javascript_each_hint_says_when_its_question_applies(chromium, live_app):
+    with phone_page(chromium, javascript=False) as page:
+        page.goto(f"{live_app.url}/request")
+        notes = page.get_by_text(PRIVATE_ONLY, exact=True)
+        assert notes.count() == 5
+        for note in notes.all():
+            expect(note).to_be_visible()
+        expect(page.locator("#carrier-hint")).to_have_text(PRIVATE_ONLY)
+        for hint in [*PRIVATE_HINTS, "QMB stands for Qualified Medicare Beneficiary."]:
+            expect(page.locator(".hint", has_text=hint)).to_be_visible()
 
 
 QUESTIONS_SHOWN = """Array.from(document.querySelectorAll('.request-form .field'))
