@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from clinic_app.benefits import EligibilityBenefits, read_271
-from clinic_app.benefits.codes import INSURANCE_TYPE_LABELS
 from clinic_app.benefits.checked import (
     AGE_DIFFERS,
     NAME_DIFFERS,
@@ -24,6 +23,7 @@ from clinic_app.benefits.checked import (
     differences,
     same_person,
 )
+from clinic_app.benefits.codes import INSURANCE_TYPE_LABELS
 from clinic_app.choices import (
     AlsoMedicaid,
     Concern,
