@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic_app.audit import AuditAction, record
 from clinic_app.benefits import EligibilityBenefits
@@ -137,14 +138,29 @@ def updated_note(
     return build_note(checked_answers(answers, benefits), clinic, rule_books[language])
 
 
-def refusal(request: ConsultationRequest, benefits: EligibilityBenefits) -> str | None:
-    """Why the updated note cannot be emailed, or None when it can."""
+ALREADY_SENT = (
+    "The updated note from this check was already queued to the patient. To send it again, paste "
+    "the 271 again: each check sends one email."
+)
+SOMEONE_ELSE = (
+    "The 271 may be about someone else, so its note is not sent. Check the member ID, name and "
+    "birth date you sent the payer, and paste the 271 for this patient."
+)
+
+
+def refusal(request: ConsultationRequest, check: BenefitCheck, benefits: EligibilityBenefits) -> str | None:
+    """Why the updated note of ``check`` (whose figures are ``benefits``) cannot be emailed, or None
+    when it can."""
+    if check.email_id is not None:
+        return ALREADY_SENT
     if request.spam_reason is not None:
         return "This request was kept as spam: no email goes to it."
     if not request.email:
         return "The patient gave no email address. Call them with the updated figures instead."
     if benefits.active is not True:
         return "The 271 does not show active coverage, so there is no updated estimate to send."
+    if check.same_person is False:
+        return SOMEONE_ELSE
     return None
 
 
@@ -160,14 +176,26 @@ def send_updated_note(
     ip_address: str,
 ) -> OutboxEmail:
     """Queue the updated note to the patient, in their language, with its audit row; raises
-    UpdatedNoteRefused when it cannot go (no email address, coverage not active, a bot's request)."""
+    UpdatedNoteRefused when it cannot go (see ``refusal``). One check sends one email: a second
+    send, even one racing the first, is refused, and the caller rolls back what it had queued."""
     benefits = EligibilityBenefits.from_dict(check.figures)
-    refused = refusal(request, benefits)
+    refused = refusal(request, check, benefits)
     if refused:
         raise UpdatedNoteRefused(refused)
     language = request.language.value
     note = updated_note(stored_answers(request), benefits, clinic, rule_books, language)
     email = queue_updated_note(session, request, note, settings, rule_books[language].english_terms)
-    check.email = email
+    session.flush()
+    # Claimed only where no email is claimed yet: of two sends at once, the second finds the row taken
+    # (or waits for the first to commit, then finds it taken), whatever it read before.
+    claimed = session.execute(
+        sa.update(BenefitCheck)
+        .where(BenefitCheck.id == check.id, BenefitCheck.email_id.is_(None))
+        .values(email_id=email.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise UpdatedNoteRefused(ALREADY_SENT)
+    set_committed_value(check, "email_id", email.id)
     record(session, AuditAction.UPDATED_NOTE_SENT, actor=actor, ip_address=ip_address, request=request)
     return email

@@ -4,6 +4,7 @@ request_views.render_detail asks this module for the section, so both views show
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +53,9 @@ class BenefitsSection:
     # Why the updated note cannot be emailed; None when the button shows.
     send_refusal: str | None = None
     preview: EmailPreview | None = None
+    # The 271's own date (BHT04) and the plan's end date (DTP*347), in words; None where it gave none.
+    dated: str | None = None
+    coverage_ended: str | None = None
 
 
 def benefits_section(request: ConsultationRequest, form: BenefitsForm | None = None) -> BenefitsSection:
@@ -61,19 +65,29 @@ def benefits_section(request: ConsultationRequest, form: BenefitsForm | None = N
         return BenefitsSection(form)
     app_services = services.services()
     view = read_check(db.session, request, check, app_services.clinic, app_services.rule_books)
+    refused = refusal(request, check, view.benefits)
     preview = None
-    if view.patient_note is not None and request.email:
+    # The email as it goes (or went): not one that may not be sent, to someone else's figures.
+    if view.patient_note is not None and request.email and (refused is None or view.email is not None):
         terms = app_services.rule_books[request.language.value].english_terms
         subject, text, _html = updated_note_email(request, view.patient_note, app_services.settings, terms)
         preview = EmailPreview(subject, text)
+    rows = benefit_rows(view.benefits)
     return BenefitsSection(
         form,
         view,
-        tuple(benefit_rows(view.benefits)),
-        tuple(view.benefits.missing()),
-        refusal(request, view.benefits),
+        tuple(rows),
+        not_said(rows),
+        refused,
         preview,
+        long_date(view.benefits.checked_on) if view.benefits.checked_on else None,
+        long_date(view.benefits.coverage_ended) if view.benefits.coverage_ended else None,
     )
+
+
+def not_said(rows: list[Row]) -> tuple[str, ...]:
+    """The "Not in the 271" list: the rows above it that say so, so the two never disagree."""
+    return tuple(row.label for row in rows if row.value == NOT_SAID)
 
 
 def benefit_rows(b: EligibilityBenefits) -> list[Row]:
@@ -112,8 +126,14 @@ def benefit_rows(b: EligibilityBenefits) -> list[Row]:
         Row("Visits used", NOT_SAID if b.visits_used is None else str(b.visits_used)),
         Row("Visits left", NOT_SAID if b.visits_remaining is None else str(b.visits_remaining)),
         Row("Prior authorization", _said(b.prior_authorization, "Required", "Not required")),
-        Row("271 dated", b.checked_on.strftime("%B %-d, %Y") if b.checked_on else NOT_SAID),
+        Row("271 dated", long_date(b.checked_on) if b.checked_on else NOT_SAID),
+        # Shown only when the 271 gives one: an active plan usually has no end date.
+        *([Row("Coverage end date", long_date(b.coverage_ended))] if b.coverage_ended else []),
     ]
+
+
+def long_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _said(value: bool | None, yes: str, no: str) -> str:

@@ -46,6 +46,22 @@ def new_request(app, **changes) -> int:
     return request_id(app)
 
 
+# The person each sample is about (its NM1 and DMG), as a request names them: their age on the 271's
+# day. A request from anyone else is flagged, and its updated note is not sent.
+PATIENT = {
+    "commercial_ppo_visit_limit": {"full_name": "John Doe", "age": "40"},
+    "copay_before_deductible": {"full_name": "Jane Doe", "age": "35"},
+    "deductible_not_met": {"full_name": "Jane Doe", "age": "47"},
+    "medicare_advantage": {"full_name": "Richard Roe", "age": "78"},
+    "original_medicare": {"full_name": "Jane Doe", "age": "73"},
+}
+
+
+def patient_of(app, name: str, **changes) -> int:
+    """A request from the person the sample ``name`` is about."""
+    return new_request(app, **{**PATIENT[name], **changes})
+
+
 def paste(client, rid: int, text: str):
     path = f"/staff/requests/{rid}"
     return client.post(
@@ -266,7 +282,7 @@ def test_a_post_without_the_form_token_is_refused(app, staff_client):
 
 
 def test_the_check_and_the_send_are_audited_and_on_the_timeline(app, staff_client, smtp_server):
-    rid = new_request(app)
+    rid = patient_of(app, "commercial_ppo_visit_limit")
     assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
     assert send_note(staff_client, app, rid).status_code == 302
     actions = audit_actions(app, rid)
@@ -282,15 +298,143 @@ def test_the_check_and_the_send_are_audited_and_on_the_timeline(app, staff_clien
 
 
 def test_the_updated_note_is_not_called_the_patients_copy(app, staff_client):
-    rid = new_request(app)  # the patient asked for a copy too
-    paste(staff_client, rid, sample("commercial_ppo_visit_limit"))
-    send_note(staff_client, app, rid)
+    rid = patient_of(app, "commercial_ppo_visit_limit")  # the patient asked for a copy too
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
     text = page_text(staff_client, rid)
     timeline = text[text.index("Timeline") :]
     assert timeline.count("Queued the patient's copy") == 1
     assert "Queued the updated note to the patient" in timeline
     copies = text[text.index("Patient's copy") : text.index("Notes")]
     assert copies.count("queued") == 1, copies
+
+
+def updated_notes(app, rid: int) -> int:
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                sa.select(OutboxEmail).where(
+                    OutboxEmail.request_id == rid, OutboxEmail.subject.startswith("Your updated")
+                )
+            ).all()
+        )
+
+
+def test_a_271_about_someone_else_cannot_be_emailed_to_this_patient(app, staff_client):
+    # John Doe's 271 (DOE, 40 on its day) pasted into Ana Díaz's request (41).
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    shown = benefits_part(visible_text(html))
+    assert "This 271 may be about someone else." in shown
+    assert "Email the patient this updated note" not in html
+    assert "The 271 may be about someone else, so its note is not sent." in shown
+    assert "paste the 271 for this patient" in shown
+    # Nor the email it would have been.
+    assert "Subject: Your updated cost estimate" not in shown
+    audit_before = rows(app, AuditEntry)
+    response = send_note(staff_client, app, rid)
+    assert response.status_code == 400
+    assert "The 271 may be about someone else" in visible_text(response.get_data(as_text=True))
+    assert updated_notes(app, rid) == 0
+    assert "updated_note_sent" not in audit_actions(app, rid)
+    assert rows(app, AuditEntry) == audit_before + 1, "only the view of the page before the post"
+
+
+def test_one_check_sends_one_email_and_the_first_keeps_its_name(app, staff_client):
+    rid = patient_of(app, "deductible_not_met")  # the patient asked for a copy too
+    assert paste(staff_client, rid, sample("deductible_not_met")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    shown = benefits_part(visible_text(html))
+    assert "This updated note was queued to the patient from this check:\nQueued" in shown
+    assert "Email the patient this updated note" not in html
+    assert "To send the patient a note again, paste the 271 again below." in shown
+    second = send_note(staff_client, app, rid)
+    assert second.status_code == 400
+    assert "already queued to the patient" in visible_text(second.get_data(as_text=True))
+    assert updated_notes(app, rid) == 1
+    assert audit_actions(app, rid).count("updated_note_sent") == 1
+    text = page_text(staff_client, rid)
+    timeline = text[text.index("Timeline") :]
+    assert timeline.count("Queued the updated note to the patient") == 1
+    assert timeline.count("Queued the patient's copy") == 1
+    copies = text[text.index("Patient's copy") : text.index("Notes")]
+    assert copies.count("Queued") == 1, copies
+    # A new check (the 271 pasted again) may send again, and the first email keeps its name.
+    assert paste(staff_client, rid, sample("deductible_not_met")).status_code == 302
+    assert send_note(staff_client, app, rid).status_code == 302
+    assert updated_notes(app, rid) == 2
+    text = page_text(staff_client, rid)
+    timeline = text[text.index("Timeline") :]
+    assert timeline.count("Queued the updated note to the patient") == 2
+    assert timeline.count("Queued the patient's copy") == 1
+
+
+def test_a_send_that_read_the_check_before_another_was_sent_is_refused(app, staff_client, staff):
+    from sqlalchemy.orm import Session
+
+    from clinic_app.casework.benefit_checks import UpdatedNoteRefused, send_updated_note
+    from clinic_app.models import StaffUser
+    from clinic_app.web.services import services
+
+    rid = patient_of(app, "deductible_not_met")
+    assert paste(staff_client, rid, sample("deductible_not_met")).status_code == 302
+    app_services = services(app)
+    with app.app_context(), Session(db.engine) as first:
+        # One send reads the check and the request...
+        request = first.get(ConsultationRequest, rid)
+        check = first.scalars(sa.select(BenefitCheck).where(BenefitCheck.request_id == rid)).one()
+        # ...while a colleague sends the note from their page.
+        assert send_note(staff_client, app, rid).status_code == 302
+        assert check.email_id is None, "the first send still holds what it read before"
+        with pytest.raises(UpdatedNoteRefused, match="already queued"):
+            send_updated_note(
+                first, request, check, app_services.settings, app_services.clinic,
+                app_services.rule_books, actor=first.get(StaffUser, staff), ip_address="127.0.0.1",
+            )  # fmt: skip
+        first.rollback()
+    assert updated_notes(app, rid) == 1
+    assert audit_actions(app, rid).count("updated_note_sent") == 1
+
+
+def test_every_row_the_271_leaves_out_is_listed_and_no_other(app, staff_client):
+    for name in sorted(EXPECTED):
+        rid = new_request(app)
+        assert paste(staff_client, rid, sample(name)).status_code == 302
+        html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+        found = html[html.index('id="benefits-found-title"') : html.index('id="benefits-missing-title"')]
+        unsaid = [
+            unescape(label)
+            for label, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", found, re.S)
+            if value == "Not in the 271"
+        ]
+        listed = html[html.index('id="benefits-missing-title"') : html.index('id="benefits-compare-title"')]
+        assert [unescape(item) for item in re.findall(r"<li>(.*?)</li>", listed)] == unsaid, name
+        assert ("The 271 gave every figure." in listed) is not bool(unsaid), name
+
+
+def test_the_ppo_sample_does_not_say_it_gave_every_figure(app, staff_client):
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    assert "Copay\nNot in the 271" in shown
+    assert "The 271 gave every figure." not in shown
+    missing = shown[shown.index("Not in the 271\n") : shown.index("Compared with the patient's answers")]
+    assert "Copay\n" in missing and "Copay before the deductible is met" in missing
+
+
+def test_an_inactive_plan_shows_the_271s_own_date_and_its_end_date(app, staff_client):
+    rid = new_request(app)
+    assert paste(staff_client, rid, sample("inactive")).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    # BHT04 is 2026-07-15, whenever staff checked it; DTP*347 is 2026-06-30.
+    assert (
+        "The payer's 271 of July 15, 2026 shows no active plan (RAINIER CHOICE 2000): "
+        "it ended on June 30, 2026." in shown
+    )
+    assert "Coverage end date\nJune 30, 2026" in shown
+    assert "Checked by Dana Desk, " in shown
 
 
 @pytest.fixture
@@ -309,6 +453,7 @@ def test_the_updated_note_reaches_the_patient_with_the_payers_figures(app, staff
     rid = new_request(
         app, coverage="medicare_advantage", carrier=None, plan_type=None, plan_state=None,
         state_employee_plan=None, self_funded=None, also_medicaid="no", age="78", copay="40",
+        full_name="Richard Roe",
     )  # fmt: skip
     deliver(app)
     smtp_server.messages.clear()
@@ -334,8 +479,10 @@ def test_the_updated_note_reaches_the_patient_with_the_payers_figures(app, staff
     with app.app_context():
         row = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.subject == email["Subject"])).one()
         assert row.to_patient and row.carries_health_details
-    # The page now shows the email's state.
-    assert "Email the patient this updated note again" in page_text(staff_client, rid)
+    # The page now shows the email's state, and no button to send it again.
+    shown = benefits_part(page_text(staff_client, rid))
+    assert "This updated note was queued to the patient from this check:\nSent" in shown
+    assert "Email the patient this updated note" not in shown
 
 
 def test_the_updated_note_reads_at_grade_eight_or_below(app, staff_client, smtp_server):
@@ -346,7 +493,7 @@ def test_the_updated_note_reads_at_grade_eight_or_below(app, staff_client, smtp_
         "copay_before_deductible",
         "original_medicare",
     ):
-        rid = new_request(app)
+        rid = patient_of(app, name)
         assert paste(staff_client, rid, sample(name)).status_code == 302
         assert send_note(staff_client, app, rid).status_code == 302
     deliver(app)
@@ -361,7 +508,7 @@ def test_the_updated_note_reads_at_grade_eight_or_below(app, staff_client, smtp_
 
 def test_a_spanish_request_gets_the_updated_note_in_spanish(app, staff_client, smtp_server):
     client = app.test_client()
-    data = valid_answers(lang="es")
+    data = valid_answers(lang="es", **PATIENT["copay_before_deductible"])
     data["form_token"] = form_token(client, "/request?lang=es")
     assert client.post("/request?lang=es", data=data).status_code == 303
     rid = request_id(app)
@@ -375,7 +522,7 @@ def test_a_spanish_request_gets_the_updated_note_in_spanish(app, staff_client, s
     [email] = smtp_server.messages
     assert email["Subject"] == f"Su estimado de costos actualizado de {CLINIC}"
     text, html = parts(email)
-    assert "$35" in text and "Hola, Ana Díaz:" in text
+    assert "$35" in text and "Hola, Jane Doe:" in text
     assert "Revisamos sus beneficios con su plan." in text
     assert 'lang="es"' in html
     # Plain Spanish, as every Spanish page and note (README, En español).
@@ -408,11 +555,11 @@ def test_no_email_address_means_no_send_button(app, staff_client):
 
 def test_the_raw_271_is_never_stored_or_logged(app, staff_client, smtp_server, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
-    rid = new_request(app)
+    rid = patient_of(app, "commercial_ppo_visit_limit")
     for name in ("original_medicare", "medicare_advantage", "malformed"):
         paste(staff_client, rid, sample(name))
     upload(staff_client, rid, sample("commercial_ppo_visit_limit").encode())
-    send_note(staff_client, app, rid)
+    assert send_note(staff_client, app, rid).status_code == 302
     deliver(app)
     secrets = [
         "1EG4TE5MK73",
@@ -448,7 +595,7 @@ def test_the_purge_removes_the_checks_and_the_updated_note_with_their_request(ap
     from clinic_app.choices import RequestStatus
     from clinic_app.models import utcnow
 
-    rid = new_request(app)
+    rid = patient_of(app, "commercial_ppo_visit_limit")
     assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
     assert send_note(staff_client, app, rid).status_code == 302
     with app.app_context():
