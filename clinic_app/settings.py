@@ -85,9 +85,9 @@ class Settings:
     plan_allowed_amount: Decimal
     medicare_allowed_amount: Decimal
     new_patient_exam_fee: Decimal
-    # The clinic's usual plans of care, in visits (the estimate's course totals): the clinic's own, not
-    # a study's.
-    plan_of_care_visits: tuple[int, ...]
+    # The clinic's usual plan of care, in visits (the estimate's course total): the clinic's own, not a
+    # study's.
+    plan_of_care_visits: int
     # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
     # checked against the rules when the app starts.
     clinic_in_network: frozenset[str]
@@ -157,7 +157,7 @@ class Settings:
             plan_allowed_amount=env.dollars("PLAN_ALLOWED_AMOUNT", "65"),
             medicare_allowed_amount=env.dollars("MEDICARE_ALLOWED_AMOUNT", "46"),
             new_patient_exam_fee=env.dollars("NEW_PATIENT_EXAM_FEE", "95"),
-            plan_of_care_visits=plan_of_care_visits(env),
+            plan_of_care_visits=env.whole_number("PLAN_OF_CARE_VISITS", 12, lowest=1, highest=60),
             clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
             clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))
@@ -257,18 +257,6 @@ class _Environ:
     def listed(self, name: str, default: str = "") -> list[str]:
         raw = self.values.get(name, default)
         return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def plan_of_care_visits(env: _Environ) -> tuple[int, ...]:
-    """PLAN_OF_CARE_VISITS: one or more visit counts, like "12" or "6,12", each 1 to 60."""
-    text = env.text("PLAN_OF_CARE_VISITS") or "12"
-    raw = [item.strip() for item in text.split(",")]
-    if not all(item.isdigit() and 1 <= int(item) <= 60 for item in raw):
-        raise SettingsError(
-            f"PLAN_OF_CARE_VISITS must be one or more numbers of visits from 1 to 60, like 12 or 6,12, "
-            f"not {text!r}"
-        )
-    return tuple(sorted({int(item) for item in raw}))
 
 
 def response_time(env: _Environ) -> dict[str, str]:

@@ -86,6 +86,7 @@ def checked_answers(answers: CoverageAnswers, benefits: EligibilityBenefits) -> 
     changes["out_of_pocket_remaining"] = benefits.out_of_pocket_remaining
     changes["visit_limit"] = benefits.visit_limit
     changes["visits_used"] = benefits.visits_used
+    changes["prior_authorization"] = benefits.prior_authorization
     return replace(answers, **changes)  # type: ignore[arg-type]
 
 

@@ -57,6 +57,14 @@ class CoverageAnswers:
     out_of_pocket_remaining: Decimal | None = None
     visit_limit: int | None = None
     visits_used: int | None = None
+    prior_authorization: bool | None = None
+
+    @property
+    def visits_left(self) -> int | None:
+        """Visits the plan still pays for this year, where its answer says."""
+        if self.visit_limit is None or self.visits_used is None:
+            return None
+        return max(self.visit_limit - self.visits_used, 0)
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,8 @@ class ClinicFacts:
     self_pay_package_price: Decimal = Decimal("0")
     offers_omt: bool = False
     new_patient_exam_fee: Decimal = Decimal("95")
-    # The clinic's usual plans of care, in visits: the course totals of the estimate.
-    plan_of_care_visits: tuple[int, ...] = (12,)
+    # The clinic's usual plan of care, in visits: the course total of the estimate.
+    plan_of_care_visits: int = 12
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,9 @@ def build_note(answers: CoverageAnswers, clinic: ClinicFacts, rules: RuleBook | 
         headline=rule.headline.format_map(values),
         paragraphs=paragraphs,
         caveats=[c.text.format_map(values) for c in caveats],
-        closing=(rule.closing or book.closing).format_map(values),
+        closing=(book.checked_closing if answers.payer_checked else rule.closing or book.closing).format_map(
+            values
+        ),
         estimate=estimate_lines(
             rule.estimate, answers, clinic, book.estimate, book.part_b_deductible, book.locale
         ),
@@ -95,28 +97,25 @@ def _flag_sentences(rule: Rule, answers: CoverageAnswers, book: RuleBook) -> lis
     sentences = []
     if rule.referral != "no":
         sentences.append(texts[f"referral_{rule.referral}"])
-    if rule.prior_authorization:
+    # The plan's own answer on prior authorization, where it gave one, replaces the rule's "may".
+    if answers.prior_authorization:
+        sentences.append(texts["payer_prior_authorization"])
+    elif answers.prior_authorization is None and rule.prior_authorization:
         sentences.append(texts["prior_authorization"])
     if answers.visit_limit:
-        sentences.append(texts["payer_visit_limit"])
-        if answers.visits_used is not None:
-            sentences.append(texts["payer_visits_used"])
+        sentences.append(texts["payer_visit_limit" if answers.visits_used is None else "payer_visits_used"])
     elif rule.visit_limit:
         sentences.append(texts["visit_limit"])
     return sentences
 
 
 def _cost_sharing(answers: CoverageAnswers, book: RuleBook) -> str:
-    """What the deductible and the visitor's share mean (Medicare's deductible in its own words).
-
-    The figures themselves are the estimate's: from the visitor's answers or, after staff read the
-    plan's answer to an eligibility check, from the plan, which this paragraph then says."""
+    """What the deductible and the visitor's share mean (Medicare's deductible in its own words), and the
+    plan's out-of-pocket figure where its answer gave one. The other figures are the estimate's."""
     texts, locale = book.cost_sharing, book.locale
     medicare = answers.coverage is Coverage.ORIGINAL_MEDICARE
     sentences = [texts["explain_medicare" if medicare else "explain"]]
-    if answers.payer_checked:
-        sentences.insert(0, texts["payer_checked"])
-        if answers.out_of_pocket_remaining is not None:
-            left = dollars(answers.out_of_pocket_remaining, locale)
-            sentences.append(texts["payer_out_of_pocket"].format(amount=left))
+    if answers.out_of_pocket_remaining is not None and not medicare:
+        left = dollars(answers.out_of_pocket_remaining, locale)
+        sentences.append(texts["payer_out_of_pocket"].format(amount=left))
     return " ".join(sentences)

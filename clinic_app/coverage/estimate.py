@@ -20,8 +20,8 @@ from babel.numbers import NumberPattern, format_decimal
 from clinic_app.choices import AlsoMedicaid, DeductibleStatus
 from clinic_app.coverage.answers import ClinicFacts, CoverageAnswers
 
-# Course totals come from the clinic's own plans of care (ClinicFacts.plan_of_care_visits), not from a
-# study: in the trial behind manipulation for neck-related headache (Haas et al., Spine J 2018) every
+# The course total comes from the clinic's own plan of care (ClinicFacts.plan_of_care_visits), not from
+# a study: in the trial behind manipulation for neck-related headache (Haas et al., Spine J 2018) every
 # arm had 18 visits over six weeks, of which 0, 6, 12 or 18 were manipulation.
 MEDICARE_SHARE_PERCENT = 20
 HUNDRED = Decimal(100)
@@ -149,25 +149,43 @@ def estimate_lines(
         return [texts["free"]]
     if kind is EstimateKind.SELF_PAY:
         return _self_pay(clinic, texts, locale)
-    if answers.also_medicaid is AlsoMedicaid.YES:
-        return [texts["medicaid_too"]]
-    sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
     medicare = kind is EstimateKind.MEDICARE
-    # Medicare's visitor pays the whole exam fee; a plan's visitor pays it through the first visit.
-    exam_paid_in_full = clinic.new_patient_exam_fee if medicare else Decimal(0)
+    exam = clinic.new_patient_exam_fee
+    if answers.also_medicaid is AlsoMedicaid.YES:
+        # Medicaid's protection covers Medicare's cost sharing; a chiropractor's exam Medicare does not pay.
+        lines = [texts["medicaid_too"]]
+        if medicare and exam:
+            lines.append(texts["medicaid_too_exam"].format(exam_fee=dollars(exam, locale)))
+        return lines
+    sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
     lines = [_how_it_works(sharing, texts, locale)]
+    visits_left = answers.visits_left
+    if visits_left == 0:
+        lines.append(texts["no_visits_left"].format(fee=dollars(clinic.self_pay_visit_fee, locale)))
+        lines.append(texts["disclaimer"])
+        return lines
+    # Medicare's visitor pays the whole exam fee; a plan's visitor pays it through the first visit.
+    exam_paid_in_full = exam if medicare else Decimal(0)
     first = sharing.cost(1)
     if first is not None:
         lines.append(_figure(texts, locale, "first_visit", first.plus(exam_paid_in_full), visit=True))
-    if medicare and clinic.new_patient_exam_fee:
-        lines.append(texts["medicare_exam"].format(exam_fee=dollars(clinic.new_patient_exam_fee, locale)))
-    courses = [(visits, sharing.cost(visits)) for visits in clinic.plan_of_care_visits]
-    for visits, course in courses:
-        if course is not None:
-            lines.append(_figure(texts, locale, "course", course.plus(exam_paid_in_full), visits=visits))
-    if medicare and any(course is not None for _, course in courses):
-        lines.append(texts["medicare_course"])
-    if sharing.copay is not None and sharing.copay_before_deductible is None and sharing.deductible_left != 0:
+    if medicare and exam:
+        lines.append(texts["medicare_exam"].format(exam_fee=dollars(exam, locale)))
+    plan_of_care = clinic.plan_of_care_visits
+    covered = plan_of_care if visits_left is None else min(plan_of_care, visits_left)
+    course = sharing.cost(covered)
+    if course is not None:
+        past_limit = (plan_of_care - covered) * clinic.self_pay_visit_fee
+        total = course.plus(exam_paid_in_full + past_limit)
+        lines.append(_figure(texts, locale, "course", total, visits=plan_of_care))
+        if past_limit:
+            fee = dollars(clinic.self_pay_visit_fee, locale)
+            lines.append(texts["past_visit_limit"].format(visits_over=plan_of_care - covered, fee=fee))
+        elif medicare:
+            lines.append(texts["medicare_course"])
+    # After the plan's own answer there is nothing left to check with it.
+    copay_unclear = sharing.copay is not None and sharing.copay_before_deductible is None
+    if copay_unclear and sharing.deductible_left != 0 and not answers.payer_checked:
         lines.append(texts["copay_may_skip_deductible"])
     lines.append(texts["disclaimer"])
     return lines
@@ -218,10 +236,10 @@ def _self_pay(clinic: ClinicFacts, texts: Mapping[str, str], locale: str) -> lis
                 visits=package, price=dollars(clinic.self_pay_package_price, locale)
             )
         )
-    for visits in clinic.plan_of_care_visits:
-        packages, single = divmod(visits, package) if package else (0, visits)
-        total = exam + packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
-        lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total, locale)))
+    visits = clinic.plan_of_care_visits
+    packages, single = divmod(visits, package) if package else (0, visits)
+    total = exam + packages * clinic.self_pay_package_price + single * clinic.self_pay_visit_fee
+    lines.append(texts["self_pay_course"].format(visits=visits, amount=dollars(total, locale)))
     lines.append(texts["good_faith_estimate"])
     return lines
 

@@ -131,52 +131,79 @@ def every_note(rules: RuleBook | None = None) -> Iterator[CoverageNote]:
 
 
 def _private_plan_notes(rules: RuleBook | None) -> Iterator[CoverageNote]:
-    """Private plans by the state they are from, a state employees' plan and a self-funded plan."""
-    for plan, concern, state, state_employees, self_funded in itertools.product(
+    """Private plans by the state they are from, a state employees' plan and a self-funded plan, with
+    the visit types and costs that lengthen a note, before and after the plan's own answer."""
+    costs = [
+        {"deductible_status": DeductibleStatus.NOT_SURE},
+        {
+            "deductible_status": DeductibleStatus.NOT_MET,
+            "deductible_remaining": Decimal(1650),
+            "copay": Decimal(35),
+        },
+        {"deductible_status": DeductibleStatus.MET, "coinsurance_percent": 20},
+    ]
+    checked = [
+        {},
+        {
+            "payer_checked": True,
+            "prior_authorization": True,
+            "visit_limit": 20,
+            "visits_used": 12,
+            "out_of_pocket_remaining": Decimal(2300),
+        },
+    ]
+    for plan, carrier, concern, state, state_employees, self_funded, visit, cost, payer in itertools.product(
         (PlanType.HMO, PlanType.PPO),
+        ("premera", "other"),
         (Concern.MIGRAINE, Concern.NECK_PAIN),
         PlanState,
         YesNoNotSure,
         YesNoNotSure,
+        VisitType,
+        costs,
+        checked,
     ):
         visitor = answers(
             Coverage.PRIVATE,
-            carrier="premera",
+            visit_type=visit,
+            carrier=carrier,
             plan_type=plan,
             main_concern=concern,
             headache_days=20,
-            deductible_status=DeductibleStatus.NOT_SURE,
             plan_state=state,
             state_employee_plan=state_employees,
             self_funded=self_funded,
+            **cost,
+            **payer,
         )
         yield build_note(visitor, CLINIC, rules)
 
 
 def _notes_checked_with_the_payer(rules: RuleBook | None) -> Iterator[CoverageNote]:
-    """Notes rebuilt from a plan's answer to an eligibility check: every figure it can give."""
-    for coverage, deductible, copay, before, percent, plan_limits in [
-        (Coverage.PRIVATE, (DeductibleStatus.MET, None), None, None, 20, True),
-        (Coverage.PRIVATE, (DeductibleStatus.NOT_MET, Decimal(1650)), None, None, 30, False),
-        (Coverage.PRIVATE, (DeductibleStatus.NOT_MET, Decimal(3000)), Decimal(35), True, None, True),
-        (Coverage.MEDICARE_ADVANTAGE, (DeductibleStatus.MET, None), Decimal(20), True, None, True),
-        # Original Medicare has no out-of-pocket maximum and no visit limit for manipulation.
-        (Coverage.ORIGINAL_MEDICARE, (DeductibleStatus.NOT_MET, Decimal(120)), None, None, 20, False),
-    ]:
+    """Medicare notes rebuilt from the plan's answer to an eligibility check, every figure it can give."""
+    for coverage, deductible, copay, before, visit in itertools.product(
+        (Coverage.MEDICARE_ADVANTAGE, Coverage.ORIGINAL_MEDICARE),
+        ((DeductibleStatus.MET, None), (DeductibleStatus.NOT_MET, Decimal(120))),
+        (None, Decimal(20)),
+        (None, True),
+        VisitType,
+    ):
         status, left = deductible
-        limits = {"visit_limit": 20, "visits_used": 8, "out_of_pocket_remaining": Decimal(2300)}
+        advantage = coverage is Coverage.MEDICARE_ADVANTAGE
+        # Original Medicare has no out-of-pocket maximum, no copay and no visit limit for manipulation.
+        plan_only = {"visit_limit": 12, "visits_used": 3, "out_of_pocket_remaining": Decimal(4100)}
         visitor = answers(
             coverage,
-            age=70 if coverage is not Coverage.PRIVATE else 45,
-            carrier="premera" if coverage is Coverage.PRIVATE else None,
-            plan_type=PlanType.PPO if coverage is Coverage.PRIVATE else None,
-            also_medicaid=AlsoMedicaid.NO if coverage is not Coverage.PRIVATE else None,
+            visit_type=visit,
+            age=70,
+            also_medicaid=AlsoMedicaid.NO,
             deductible_status=status,
             deductible_remaining=left,
-            copay=copay,
-            copay_before_deductible=before,
-            coinsurance_percent=percent,
+            copay=copay if advantage else None,
+            copay_before_deductible=before if advantage and copay else None,
+            coinsurance_percent=None if copay and advantage else 20,
             payer_checked=True,
-            **(limits if plan_limits else {}),
+            prior_authorization=True if advantage else None,
+            **(plan_only if advantage else {}),
         )
-        yield build_note(visitor, CLINIC, rules)
+        yield build_note(visitor, clinic(offers_omt=True), rules)

@@ -47,7 +47,11 @@ def broken(tmp_path, old: str, new: str):
             '[[skipped]]\nid = "not-sure"',
             "no [[rule]] applies to every answer for coverage not_sure",
         ),
-        ('payer_checked = "We asked', 'payer_check = "We asked', "[cost_sharing] is missing payer_checked"),
+        (
+            'payer_out_of_pocket = "You have',
+            'payer_pocket = "You have',
+            "[cost_sharing] is missing payer_out_of_pocket",
+        ),
         ('version = "', 'version = """', "cannot read the rules file"),
         ('estimate = "medicare"', 'estimate = "guess"', "estimate must be one of"),
         ('referral = "required"', 'referral = "always"', "referral must be one of"),

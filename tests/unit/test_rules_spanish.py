@@ -39,7 +39,7 @@ SPANISH = BOOKS["es"]
 
 def texts_of(data: dict) -> dict[str, str]:
     """Every text a rules file (or its translation) gives, by where it sits: "rule 'x', headline"."""
-    found = {key: data[key] for key in ("consultation", "closing") if key in data}
+    found = {key: data[key] for key in ("consultation", "closing", "checked_closing") if key in data}
     for table in ("cost_sharing", "flags", "estimate"):
         found.update({f"[{table}] {key}": text for key, text in data.get(table, {}).items()})
     for entry in data.get("rule", []):
@@ -174,7 +174,7 @@ TERMS = {
     "red de proveedores": ("network", ("tienen contrato",)),
     "estimado de buena fe": ("good faith estimate", ("por escrito",)),
     "aviso previo al beneficiario": ("advance beneficiary notice", ("usted lo pagaría",)),
-    "máximo de gastos de bolsillo": ("out-of-pocket maximum", ("lo más que usted paga en un año",)),
+    "máximo de gastos de bolsillo": ("out-of-pocket maximum", ("lo más que paga en un año",)),
     "plan de atención": ("plan of care", ("las visitas que solemos sugerir",)),
     "medigap": ("medicare supplement insurance", ("seguro extra para medicare",)),
 }

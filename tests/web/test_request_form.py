@@ -73,7 +73,7 @@ def test_valid_request_is_stored_with_its_answers_and_note(app, client):
 
 
 def test_confirmation_shows_the_note_and_what_happens_next(app, client):
-    confirmation = client.get(submit(client, preferred_contact="text", plan_type="hmo").headers["Location"])
+    confirmation = client.get(submit(client, preferred_contact="text", plan_type="ppo").headers["Location"])
     html = confirmation.get_data(as_text=True)
     text = visible_text(html)
     assert confirmation.status_code == 200

@@ -46,16 +46,17 @@ NETWORK_VALUES = {True: Network.IN, False: Network.OUT, "unknown": Network.UNKNO
 REFERRAL_VALUES = {"no", "may", "required"}
 TEXT_TABLES = {
     "cost_sharing": {
-        "explain", "explain_medicare", "payer_checked", "payer_out_of_pocket",
+        "explain", "explain_medicare", "payer_out_of_pocket",
     },
     "flags": {
         "referral_may", "referral_required", "prior_authorization", "visit_limit", "payer_visit_limit",
-        "payer_visits_used",
+        "payer_visits_used", "payer_prior_authorization",
     },
     "estimate": {
         "none", "free", "medicaid_too", "deductible_met", "deductible_first", "deductible_unknown",
         "then_share", "then_share_met", "copay_only", "share_copay", "share_percent", "share_unknown", "first_visit",
-        "first_visit_range", "medicare_exam", "course", "course_range", "medicare_course",
+        "first_visit_range", "medicare_exam", "course", "course_range", "medicare_course", "medicaid_too_exam",
+        "no_visits_left", "past_visit_limit",
         "copay_may_skip_deductible", "disclaimer", "self_pay_visit", "self_pay_exam", "self_pay_package",
         "self_pay_course", "good_faith_estimate",
     },
@@ -127,6 +128,7 @@ def parse_rules(data: dict[str, Any], source: str = "rules") -> RuleBook:
         part_b_deductible=Decimal(part_b),
         consultation=_checked_text(data, "consultation", where("consultation")),
         closing=_checked_text(data, "closing", where("closing")),
+        checked_closing=_checked_text(data, "checked_closing", where("checked_closing")),
         cost_sharing=texts["cost_sharing"],
         flags=texts["flags"],
         estimate=texts["estimate"],
@@ -151,6 +153,7 @@ def _catches_all(rule: Rule, coverage: Coverage) -> bool:
         and not when.numbers
         and when.network is None
         and when.offers_omt is None
+        and when.payer_checked is None
     )
 
 
@@ -252,7 +255,11 @@ def _cited(entry: dict[str, Any], sources: dict[str, Source], where: str) -> tup
 def _condition(when: Any, where: str) -> Condition:
     if not isinstance(when, dict):
         raise RuleFileError(f"{where} must be a table")
-    known = CHOICE_CONDITIONS.keys() | NUMBER_CONDITIONS | {"carrier", "in_network", "offers_omt"}
+    known = (
+        CHOICE_CONDITIONS.keys()
+        | NUMBER_CONDITIONS
+        | {"carrier", "in_network", "offers_omt", "payer_checked"}
+    )
     unknown = when.keys() - known
     if unknown:
         raise RuleFileError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
@@ -274,11 +281,12 @@ def _condition(when: Any, where: str) -> Condition:
         if when["in_network"] not in NETWORK_VALUES:
             raise RuleFileError(f'{where}: in_network must be true, false or "unknown"')
         network = NETWORK_VALUES[when["in_network"]]
-    offers_omt = when.get("offers_omt")
-    if offers_omt is not None and not isinstance(offers_omt, bool):
-        raise RuleFileError(f"{where}: offers_omt must be true or false")
+    flags = {key: when.get(key) for key in ("offers_omt", "payer_checked")}
+    for key, value in flags.items():
+        if value is not None and not isinstance(value, bool):
+            raise RuleFileError(f"{where}: {key} must be true or false")
     carriers = frozenset(_listed(when["carrier"])) if "carrier" in when else None
-    return Condition(choices, carriers, numbers, network, offers_omt)
+    return Condition(choices, carriers, numbers, network, flags["offers_omt"], flags["payer_checked"])
 
 
 def _listed(value: Any) -> list[Any]:

@@ -46,6 +46,8 @@ class Condition:
     numbers: dict[str, int]
     network: Network | None
     offers_omt: bool | None
+    # True for notes rebuilt from the plan's answer to an eligibility check (a 271), False for the rest.
+    payer_checked: bool | None = None
 
     def matches(self, answers: CoverageAnswers, network: Network, offers_omt: bool) -> bool:
         given = {
@@ -65,6 +67,8 @@ class Condition:
         if self.network is not None and network is not self.network:
             return False
         if self.offers_omt is not None and offers_omt is not self.offers_omt:
+            return False
+        if self.payer_checked is not None and answers.payer_checked is not self.payer_checked:
             return False
         numbers = self.numbers
         return (
@@ -104,6 +108,8 @@ class RuleBook:
     part_b_deductible: Decimal
     consultation: str
     closing: str
+    # The closing of a note rebuilt from the plan's own answer: the check is done.
+    checked_closing: str
     cost_sharing: dict[str, str]
     flags: dict[str, str]
     estimate: dict[str, str]

@@ -29,7 +29,7 @@ from clinic_app.coverage.rules.model import RuleBook
 TRANSLATED = ("es",)
 # The texts of each kind of entry, as the English file names them.
 ENTRY_TEXTS = {"rule": ("headline", "paragraphs", "closing"), "caveat": ("text",)}
-SINGLE_TEXTS = ("consultation", "closing")
+SINGLE_TEXTS = ("consultation", "closing", "checked_closing")
 TRANSLATION_KEYS = {"translated_from", "english_terms", *SINGLE_TEXTS, *TEXT_TABLES, "carriers", *ENTRY_TEXTS}
 
 
@@ -213,6 +213,7 @@ def overlay(book: RuleBook, texts: dict[str, Any], language: str) -> RuleBook:
         english_terms=tuple(texts.get("english_terms", ())),
         consultation=texts["consultation"],
         closing=texts["closing"],
+        checked_closing=texts["checked_closing"],
         cost_sharing={**book.cost_sharing, **texts["cost_sharing"]},
         flags={**book.flags, **texts["flags"]},
         estimate={**book.estimate, **texts["estimate"]},
