@@ -66,7 +66,7 @@ def test_extra_apple_health_visits_are_claimed_only_for_the_plan_that_offers_the
     assert not any("Some Apple Health plans add" in text for text in ENGLISH_TEXTS)
     note = build_note(answers(Coverage.APPLE_HEALTH, age=40), CLINIC)
     assert "Community Health Plan of Washington (CHPW)" in text_of(note)
-    assert "In 2022" in text_of(note)
+    assert "added its own benefit in 2022" in text_of(note)
     assert "chpw-alternative-treatments" in source_ids(note)
 
 
