@@ -11,6 +11,7 @@ from flask import Flask
 
 from clinic_app.settings import PROJECT_ROOT, Settings
 from clinic_app.web.log_privacy import keep_secrets_out_of_request_logs
+from clinic_app.web.requests import InMemoryRequest
 
 
 def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None, flask_config: Mapping[str, Any]
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(settings.instance_path),
     )
+    # Uploads in memory, never in a temporary file (a 271 is never written to disk).
+    app.request_class = InMemoryRequest
     app.config.from_mapping(from_settings)
     app.config.from_mapping(flask_config or {})
     configure_logging()

@@ -1,25 +1,29 @@
 """Checking a request's benefits with the payer's 271, and emailing the patient the updated note.
 
 The 271 is pasted or uploaded, read in memory and thrown away: it is never stored, logged or written
-to disk. Only the figures are kept (BenefitCheck). A 271 may be up to 1 MB, more than the 64 KiB the
-rest of the app accepts, so these two routes raise the limits for themselves, before anything reads
-the form: that is why CSRFProtect (which reads it first) leaves the check to the form's own token.
+to disk (uploads stay in memory: web/requests.py). Only the figures are kept (BenefitCheck). A 271
+may be up to 1 MB, more than the 64 KiB the rest of the app accepts, so the check raises the limits
+for itself, before anything reads the form: that is why CSRFProtect (which reads it first) leaves the
+check to the form's own token. A body over them gets the request's page with the reason at the
+upload box (413), not the patients' "too much to send" page.
 """
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import Field
 
 from clinic_app.benefits import BenefitsFileError, read_271
-from clinic_app.benefits.reading import MAX_BYTES
+from clinic_app.benefits.reading import MAX_BYTES, TOO_LARGE
 from clinic_app.casework.benefit_checks import UpdatedNoteRefused, check_benefits, send_updated_note
 from clinic_app.extensions import csrf, db
-from clinic_app.models import BenefitCheck
+from clinic_app.models import BenefitCheck, ConsultationRequest
 from clinic_app.staff.access import client_address
 from clinic_app.staff.benefits_section import BenefitsForm
 from clinic_app.staff.blueprint import bp
-from clinic_app.staff.forms import ConfirmForm
+from clinic_app.staff.forms import AssignForm, ConfirmForm
 from clinic_app.staff.request_views import get_request, render_detail
 from clinic_app.web import services
 from clinic_app.web.responses import Page
@@ -27,10 +31,11 @@ from clinic_app.web.responses import Page
 # The 271 and the form's few other parts (the token, the multipart headers).
 MAX_POST = MAX_BYTES + 16 * 1024
 UNREADABLE = 422
+REQUEST_TOO_LARGE = 413
 
 BOTH = "Paste the 271 or upload its file, not both."
 NEITHER = "Paste the 271 or upload its file."
-PROBLEM = "The 271 could not be read: see Benefits from the payer (271) below."
+PROBLEM = "The 271 could not be read:"
 
 
 @bp.post("/requests/<int:request_id>/benefits")
@@ -40,31 +45,58 @@ def benefits_check(request_id: int) -> Page:
     request.max_content_length = MAX_POST
     request.max_form_memory_size = MAX_POST
     found = get_request(request_id)
-    form = BenefitsForm()
+    try:
+        form = BenefitsForm()
+    except RequestEntityTooLarge:
+        # Over the limit, nothing of the body is read: the staff page says so at the box, not the
+        # patients' "too much to send" page.
+        return _too_large(found)
     if not form.validate_on_submit():
-        return render_detail(found, 400, benefits_form=form, problem="Please try again.")
+        return _refused(found, form, None, "", 400, "Please try again.")
     pasted = form.x12.data or ""
     upload = form.upload.data
     uploaded = upload is not None and bool(upload.filename)
     if pasted.strip() and uploaded:
-        form.x12.errors = [BOTH]
-        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+        return _refused(found, form, form.x12, BOTH)
     field = form.upload if uploaded else form.x12
     text = _uploaded_text(upload) if uploaded else pasted
     if not uploaded and not pasted.strip():
-        form.x12.errors = [NEITHER]
-        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+        return _refused(found, form, form.x12, NEITHER)
     try:
         benefits = read_271(text)
     except BenefitsFileError as refused:
-        field.errors = [refused.message]
-        # The pasted text is not shown again: the page would hold the 271 once more.
-        form.x12.data = ""
-        return render_detail(found, UNREADABLE, benefits_form=form, problem=PROBLEM)
+        return _refused(found, form, field, refused.message)
     check_benefits(db.session, found, benefits, actor=current_user, ip_address=client_address())
     db.session.commit()
     flash("Benefits checked with the payer's 271. The figures are below; the 271 itself was not kept.")
     return redirect(url_for(".request_detail", request_id=found.id, _anchor="benefits-title"))
+
+
+def _refused(
+    found: ConsultationRequest,
+    form: BenefitsForm,
+    field: Field | None,
+    message: str,
+    status: int = UNREADABLE,
+    problem: str = PROBLEM,
+) -> Page:
+    """The request's page again, with ``message`` at ``field``. The pasted text is never shown
+    again, whatever went wrong: the page would hold the 271 once more."""
+    if field is not None:
+        field.errors = [message]
+    form.x12.data, form.x12.raw_data = "", []
+    return render_detail(found, status, benefits_form=form, problem=problem)
+
+
+def _too_large(found: ConsultationRequest) -> Page:
+    form = BenefitsForm(formdata=None)
+    # The other forms must not read the body either; the assignee shows as it is.
+    assign_form = AssignForm(formdata=None)
+    assign_form.assignee.data = str(found.assigned_to_id or "")
+    form.upload.errors = [TOO_LARGE]
+    return render_detail(
+        found, REQUEST_TOO_LARGE, benefits_form=form, assign_form=assign_form, problem=PROBLEM
+    )
 
 
 def _uploaded_text(upload) -> str:  # type: ignore[no-untyped-def]

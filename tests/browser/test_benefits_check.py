@@ -57,6 +57,12 @@ def test_staff_check_benefits_and_email_the_updated_note(chromium, served, smtp_
         box = page.get_by_label("Paste the 271")
         assert box.get_attribute("aria-invalid") == "true"
         assert "Paste the 271 or upload its file." in page.locator("#x12-error").inner_text()
+        # The list of problems has the focus (no script on staff pages: autofocus) and links to the box.
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+        summary_link = page.locator("#error-summary").get_by_role(
+            "link", name="Paste the 271 or upload its file."
+        )
+        assert summary_link.get_attribute("href") == "#x12"
         assert violations(page) == []
 
         box.fill(SAMPLE.read_text(encoding="ascii"))

@@ -256,6 +256,83 @@ def test_a_271_up_to_a_megabyte_is_read_and_a_larger_one_refused(app, staff_clie
     assert rows(app, BenefitCheck) == 1
 
 
+@pytest.mark.parametrize("how", ["pasted", "uploaded"])
+def test_a_body_over_the_limit_gets_the_staff_page_with_the_reason_at_the_box(app, staff_client, how):
+    rid = new_request(app)
+    audit_before = rows(app, AuditEntry)
+    too_big = sample("commercial_ppo_visit_limit") + "\n" * (1024 * 1024 + 16 * 1024)
+    if how == "pasted":
+        response = paste(staff_client, rid, too_big)
+    else:
+        response = upload(staff_client, rid, too_big.encode())
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    text = visible_text(html)
+    assert "That was too much to send" not in text and "Go to the request form" not in text
+    assert "Benefits from the payer (271)" in text
+    error = re.search(r'<p class="error-message" id="upload-error">(.*?)</p>', html, re.S)
+    assert error and "too large to be a 271 eligibility response (over 1 MB)" in error.group(1)
+    assert '<a href="#upload">This file is too large' in html
+    assert "ISA*00" not in html
+    assert rows(app, BenefitCheck) == 0
+    assert rows(app, AuditEntry) == audit_before + 1, "only the view of the page before the post"
+
+
+def test_an_upload_is_kept_in_memory_not_spooled_to_a_temporary_file(app):
+    from flask import request
+
+    from clinic_app.staff.benefits_views import MAX_POST
+
+    # Werkzeug's default spools a body over 500 KB to a temporary file.
+    content = b"\n" * (900 * 1024)
+    with app.test_request_context(
+        "/staff/requests/1/benefits",
+        method="POST",
+        data={"upload": (io.BytesIO(content), "eligibility.271")},
+        content_type="multipart/form-data",
+    ):
+        request.max_content_length = MAX_POST
+        stream = request.files["upload"].stream
+        assert type(stream) is io.BytesIO
+        assert stream.getvalue() == content
+
+
+def test_a_900_kb_upload_is_read(app, staff_client):
+    rid = new_request(app)
+    big = "\n" * (900 * 1024) + sample("commercial_ppo_visit_limit")
+    assert upload(staff_client, rid, big.encode()).status_code == 302
+    assert rows(app, BenefitCheck) == 1
+
+
+def test_the_error_summary_links_to_the_box_and_takes_the_focus(app, staff_client):
+    rid = new_request(app)
+    html = paste(staff_client, rid, sample("malformed")).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary and "autofocus" in summary.group(0)
+    assert re.search(r'<li><a href="#x12">This 271 is incomplete', summary.group(1))
+    assert re.search(r'<textarea[^>]*id="x12"', html)
+    html = upload(staff_client, rid, b"%PDF-1.7\x00\x01", "scan.pdf").get_data(as_text=True)
+    assert re.search(r'<li><a href="#upload">This is not an X12 file', html)
+
+
+@pytest.mark.parametrize("what", ["both", "unreadable", "no form token"])
+def test_the_pasted_271_is_never_shown_again(app, staff_client, what):
+    rid = new_request(app)
+    path = f"/staff/requests/{rid}"
+    text = sample("original_medicare") if what != "unreadable" else sample("malformed")
+    data = {"x12": text, "csrf_token": page_csrf_token(staff_client, path)}
+    if what == "both":
+        data["upload"] = (io.BytesIO(sample("original_medicare").encode()), "eligibility.271")
+    if what == "no form token":
+        data["csrf_token"] = "not the token"
+    response = staff_client.post(f"{path}/benefits", data=data, content_type="multipart/form-data")
+    assert response.status_code in (400, 422)
+    html = response.get_data(as_text=True)
+    assert "ISA*00" not in html and "DOE" not in html
+    assert re.search(r'<textarea[^>]*id="x12"[^>]*>\s*</textarea>', html)
+    assert rows(app, BenefitCheck) == 0
+
+
 def test_only_signed_in_staff_can_check(app, client):
     rid = new_request(app)
     response = client.post(

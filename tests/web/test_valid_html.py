@@ -255,10 +255,15 @@ def staff_pages(app, pages: Pages) -> None:
     samples = Path(__file__).resolve().parent.parent / "samples" / "x12_271"
     advantage = (samples / "medicare_advantage.271").read_text(encoding="ascii")
     staff_post(owner, f"{detail}/benefits", {"x12": advantage}, detail)
+    pages.add("detail, a 271 about someone else", owner.get(detail), 200)
+    # The sample is about Richard Roe, 78 on its day: his request's note may be sent.
+    submit(patient, full_name="Richard Roe", age="78")
+    roe = f"/staff/requests/{latest_request_id(app)}"
+    staff_post(owner, f"{roe}/benefits", {"x12": advantage}, roe)
     with app.app_context():
-        check_id = db.session.scalars(sa.select(BenefitCheck.id)).one()
-    staff_post(owner, f"{detail}/benefits/{check_id}/send", {}, detail)
-    pages.add("detail, benefits checked and updated note sent", owner.get(detail), 200)
+        check_id = db.session.scalars(sa.select(BenefitCheck.id).order_by(BenefitCheck.id.desc())).first()
+    staff_post(owner, f"{roe}/benefits/{check_id}/send", {}, roe)
+    pages.add("detail, benefits checked and updated note sent", owner.get(roe), 200)
     inactive = (samples / "inactive.271").read_text(encoding="ascii")
     staff_post(owner, f"/staff/requests/{closed}/benefits", {"x12": inactive}, f"/staff/requests/{closed}")
     pages.add("detail, coverage not active", owner.get(f"/staff/requests/{closed}"), 200)
@@ -266,6 +271,11 @@ def staff_pages(app, pages: Pages) -> None:
         "detail, 271 refused",
         staff_post(owner, f"{detail}/benefits", {"x12": advantage[:400]}, detail),
         422,
+    )
+    pages.add(
+        "detail, 271 too large",
+        staff_post(owner, f"{detail}/benefits", {"x12": "\n" * (1024 * 1024 + 16 * 1024)}, detail),
+        413,
     )
     pages.add("audit", owner.get("/staff/audit"), 200)
     pages.add("audit, filtered", owner.get(f"/staff/audit?person={desk_id}&reference=NOPE-0000"), 200)
@@ -324,7 +334,7 @@ def test_every_page_and_state_passes_the_nu_html_checker(make_app, tmp_path):
     assert 'href="tel:+15035550142">(503) 555-0142</a>' in pages.html["privacy"]
     assert 'href="tel:911"' in pages.html["confirmation, warning sign"]
 
-    assert len(pages.html) == 70, "every page and state, Spanish ones included (the README says how many)"
+    assert len(pages.html) == 72, "every page and state, Spanish ones included (the README says how many)"
     errors = nu_errors(checker, pages.write(tmp_path / "pages"))
     print(f"Nu HTML checker: {len(pages.html)} pages and states, {len(errors)} errors")
     assert not errors, f"{len(errors)} Nu HTML checker errors on {len(pages.html)} pages:\n" + "\n".join(
