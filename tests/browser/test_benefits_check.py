@@ -78,7 +78,11 @@ def test_staff_check_benefits_and_email_the_updated_note(chromium, served, smtp_
         assert "Original Medicare" in differing.first.inner_text()
         assert "may be about someone else" not in found, "ROE, born 1948: 78 on the 271's day"
         note = found[found.index("The note with the payer's figures") :]
-        assert "We asked your plan about your benefits" in note and "$20" in note and "copay" in note
+        assert (
+            "We asked your Medicare Advantage plan about your benefits" in note
+            and "$20" in note
+            and "copay" in note
+        )
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             assert violations(page) == [], scheme
@@ -94,4 +98,8 @@ def test_staff_check_benefits_and_email_the_updated_note(chromium, served, smtp_
     assert email["To"] == "richard.roe@example.com"
     assert email["Subject"] == "Your updated cost estimate from Cascade Headache & Neck Clinic"
     text = email.get_body(preferencelist=("plain",)).get_content()
-    assert "We asked your plan about your benefits" in text and "$20" in text and "copay" in text
+    assert (
+        "We asked your Medicare Advantage plan about your benefits" in text
+        and "$20" in text
+        and "copay" in text
+    )

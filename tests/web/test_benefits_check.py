@@ -179,9 +179,9 @@ def test_the_comparison_names_each_difference_in_words(app, staff_client):
     assert table["Coinsurance"] == ("Not given", "Not in the 271", "Cannot compare")
     assert html.count('class="urgent-row differs"') == 3
     # The rebuilt note: Medicare Advantage now, with the plan's own figures.
-    assert "We asked your plan about your benefits" in shown
+    assert "We asked your Medicare Advantage plan about your benefits" in shown
     assert "$20 copay" in shown or "copay is $20" in shown
-    assert "Your plan pays for up to 12 visits a year." in shown
+    assert "Your plan pays for up to 12 visits a year, and you have used 3." in shown
     for words in expected_note(app, rid, "medicare_advantage", "en").paragraphs:
         assert words in shown
 
@@ -546,7 +546,7 @@ def test_the_updated_note_reaches_the_patient_with_the_payers_figures(app, staff
     for body in (text, html):
         for words in [note.headline, *note.paragraphs, *note.caveats, *note.estimate, note.closing]:
             assert words in unescape(body), words
-        assert "We asked your plan about your benefits" in body
+        assert "We asked your Medicare Advantage plan about your benefits" in body
         assert "$20" in body and "copay" in body
         assert "(503) 555-0142" in body
         assert "$40" not in body, "the patient's own guess gave way to the plan's figure"
