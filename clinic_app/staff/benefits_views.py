@@ -23,7 +23,7 @@ from clinic_app.models import BenefitCheck, ConsultationRequest
 from clinic_app.staff.access import client_address
 from clinic_app.staff.benefits_section import BenefitsForm
 from clinic_app.staff.blueprint import bp
-from clinic_app.staff.forms import AssignForm, ConfirmForm
+from clinic_app.staff.forms import ConfirmForm
 from clinic_app.staff.request_views import get_request, render_detail
 from clinic_app.web import services
 from clinic_app.web.responses import Page
@@ -90,13 +90,8 @@ def _refused(
 
 def _too_large(found: ConsultationRequest) -> Page:
     form = BenefitsForm(formdata=None)
-    # The other forms must not read the body either; the assignee shows as it is.
-    assign_form = AssignForm(formdata=None)
-    assign_form.assignee.data = str(found.assigned_to_id or "")
     form.upload.errors = [TOO_LARGE]
-    return render_detail(
-        found, REQUEST_TOO_LARGE, benefits_form=form, assign_form=assign_form, problem=PROBLEM
-    )
+    return render_detail(found, REQUEST_TOO_LARGE, benefits_form=form, problem=PROBLEM)
 
 
 def _uploaded_text(upload) -> str:  # type: ignore[no-untyped-def]

@@ -85,10 +85,12 @@ def request_detail(request_id: int) -> Page:
 
 
 def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: Any) -> tuple[str, int]:
-    assign_form = forms.get("assign_form") or AssignForm()
-    assign_form.assignee.choices = [("", "No one"), *((str(s.id), s.name) for s in active_staff(db.session))]
-    if not assign_form.is_submitted():
+    # Only the assign form's own refusal shows what was chosen; any other page shows the assignee.
+    assign_form = forms.get("assign_form")
+    if assign_form is None:
+        assign_form = AssignForm(formdata=None)
         assign_form.assignee.data = str(found.assigned_to_id or "")
+    assign_form.assignee.choices = [("", "No one"), *((str(s.id), s.name) for s in active_staff(db.session))]
     return (
         render_template(
             "staff/detail.html",

@@ -223,6 +223,16 @@ def test_assigning_a_request(app, staff_client, owner):
     assert audit_actions(app, request_id).count("assigned") == 2
 
 
+def test_a_refused_form_keeps_the_assignee_shown(app, staff_client, owner):
+    request_id = new_request(app)
+    page = f"/staff/requests/{request_id}"
+    staff_post(staff_client, f"{page}/assign", {"assignee": str(owner)}, page)
+    refused = staff_post(staff_client, f"{page}/notes", {"body": "   "}, page)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert f'<option selected value="{owner}">Olivia Owner</option>' in html
+
+
 def names_or_text(response) -> str:
     return visible_text(response.get_data(as_text=True))
 
