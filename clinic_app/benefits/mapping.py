@@ -20,7 +20,7 @@ import pyx12.segment  # type: ignore[import-untyped]
 
 from clinic_app.benefits import codes
 from clinic_app.benefits.errors import BenefitsFileError
-from clinic_app.benefits.model import EligibilityBenefits
+from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.benefits.reading import Transaction
 
 PATIENT_NOT_FOUND = (
@@ -46,6 +46,10 @@ DEPENDENT_LEVEL = "23"
 PAYER_LEVEL = "20"
 # DTP01 (data element 374) in the 2100C or 2100D loop: the date the patient's plan ends (or ended).
 PLAN_END = "347"
+# NM101 in the 2120 loop of an EB*R: the other payer itself (payer, primary, secondary, tertiary
+# payer). CMS HETS names a Medicare Advantage plan as NM1*PRP there; the loop may also name a
+# provider (P3, 1P), which is no payer.
+_OTHER_PAYER_ENTITIES = frozenset({"PR", "PRP", "SEP", "TTP"})
 
 # Free text on a plan's general benefits matters to a chiropractor only when it speaks of limits,
 # visits shared with other therapies, or the manipulation itself.
@@ -88,6 +92,9 @@ class _Benefit:
     network: str
     deliveries: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # For an EB*R only: the other payer's name (its 2120 loop) and the end of its dates (a DTP).
+    related_payer: str | None = None
+    ended: datetime.date | None = None
 
     def service_rank(self) -> int | None:
         ranks = [
@@ -155,6 +162,10 @@ def _read_loops(transaction: Transaction) -> _Reading:
         elif seg_id == "LE":
             in_related_entity = False
         elif in_related_entity:
+            # Except the name of the other payer an EB*R speaks of, which is kept as that payer's.
+            if seg_id == "NM1" and benefit is not None and benefit.information == codes.OTHER_PAYER:
+                if _value(segment, "NM101") in _OTHER_PAYER_ENTITIES and benefit.related_payer is None:
+                    benefit.related_payer = _value(segment, "NM103") or None
             continue
         elif seg_id == "BHT":
             reading.checked_on = _date(_value(segment, "BHT04"))
@@ -169,6 +180,11 @@ def _read_loops(transaction: Transaction) -> _Reading:
             reading.people.setdefault(hl_level, _Person()).plan_end = _date_or_end(
                 _value(segment, "DTP02"), _value(segment, "DTP03")
             )
+        elif seg_id == "DTP" and benefit is not None and benefit.information == codes.OTHER_PAYER:
+            # The other payer's dates (DTP*290 in HETS): a range's end, or a plan end date.
+            qualifier, text = _value(segment, "DTP02"), _value(segment, "DTP03")
+            if qualifier == "RD8" or _value(segment, "DTP01") == PLAN_END:
+                benefit.ended = _date_or_end(qualifier, text) or benefit.ended
         elif seg_id == "AAA" and benefit is None:
             reading.rejections.append(_value(segment, "AAA03"))
         elif seg_id == "EB":
@@ -307,6 +323,7 @@ def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> E
         limit_notes=_limit_notes(benefits),
         checked_on=reading.checked_on,
         coverage_ended=patient.plan_end,
+        other_payers=_other_payers(benefits),
         subscriber_last_name=patient.last_name,
         subscriber_birth_date=patient.birth_date,
     )
@@ -338,6 +355,24 @@ def _coverage(benefits: list[_Benefit], chooser: _Chooser, wanted: Callable[[_Be
         # EB*R names another payer (a Medigap plan, say): its EB04 and EB05 are that payer's.
         chosen = next((b for b in benefits if wanted(b) and b.information != codes.OTHER_PAYER), None)
     return wanted(chosen) or None if chosen else None
+
+
+def _other_payers(benefits: list[_Benefit]) -> tuple[OtherPayer, ...]:
+    """What the EB*R lines say of other payers, each once. The figures never come from them."""
+    payers: list[OtherPayer] = []
+    for benefit in benefits:
+        if benefit.information != codes.OTHER_PAYER:
+            continue
+        payer = OtherPayer(
+            insurance_type=benefit.insurance_type or None,
+            insurance_type_label=codes.INSURANCE_TYPE_LABELS.get(benefit.insurance_type),
+            plan_name=benefit.plan_description or None,
+            payer_name=benefit.related_payer,
+            ended=benefit.ended,
+        )
+        if payer not in payers:
+            payers.append(payer)
+    return tuple(payers)
 
 
 def _visits(chooser: _Chooser) -> tuple[int | None, int | None, int | None]:

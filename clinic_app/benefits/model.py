@@ -33,6 +33,45 @@ _DATE_FIELDS = ("checked_on", "coverage_ended")
 
 
 @dataclass(frozen=True)
+class OtherPayer:
+    """Another payer the 271 names for the patient (an ``EB*R`` line): a Medigap plan, a Part D plan,
+    or, in a Medicare 271 (CMS HETS), the Medicare Advantage plan the patient is enrolled in. None
+    wherever the 271 did not say; ``ended`` is the end of the dates it gives for that payer."""
+
+    insurance_type: str | None = None
+    insurance_type_label: str | None = None
+    # EB05, the plan's own description ("MEDIGAP PART B"), and the payer's name in the 2120 loop that
+    # follows (NM1*PRP or NM1*PR): HETS names a Medicare Advantage plan only there.
+    plan_name: str | None = None
+    payer_name: str | None = None
+    ended: datetime.date | None = None
+
+    def current_on(self, day: datetime.date | None) -> bool:
+        """Whether the payer still covers the patient on ``day`` (the 271's date), as far as it says."""
+        return self.ended is None or day is None or self.ended >= day
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "insurance_type": self.insurance_type,
+            "insurance_type_label": self.insurance_type_label,
+            "plan_name": self.plan_name,
+            "payer_name": self.payer_name,
+            "ended": None if self.ended is None else self.ended.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> OtherPayer:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"other_payers must hold objects, not {data!r}")
+        texts = {
+            name: _typed(data, name, str)
+            for name in ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
+        }
+        ended = _typed(data, "ended", str)
+        return cls(**texts, ended=None if ended is None else datetime.date.fromisoformat(ended))
+
+
+@dataclass(frozen=True)
 class EligibilityBenefits:
     """The figures of one 271 for one patient; None wherever the 271 did not say.
 
@@ -61,6 +100,8 @@ class EligibilityBenefits:
     checked_on: datetime.date | None = None
     # The plan's end date (DTP*347 for the patient), given when the coverage has ended or will end.
     coverage_ended: datetime.date | None = None
+    # The other payers the 271 names (EB*R), in its order: never the payer of the figures above.
+    other_payers: tuple[OtherPayer, ...] = ()
     subscriber_last_name: str | None = None
     subscriber_birth_date: datetime.date | None = None
 
@@ -93,6 +134,7 @@ class EligibilityBenefits:
         for name in _DATE_FIELDS:
             day = getattr(self, name)
             data[name] = None if day is None else day.isoformat()
+        data["other_payers"] = [payer.to_dict() for payer in self.other_payers]
         return data
 
     @classmethod
@@ -119,6 +161,10 @@ class EligibilityBenefits:
         for name in _DATE_FIELDS:
             day = _typed(data, name, str)
             values[name] = None if day is None else datetime.date.fromisoformat(day)
+        payers = data.get("other_payers") or []
+        if not isinstance(payers, list | tuple):
+            raise ValueError(f"other_payers must be a list, not {payers!r}")
+        values["other_payers"] = tuple(OtherPayer.from_dict(payer) for payer in payers)
         return cls(**values)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinic_app.benefits import BenefitsFileError, EligibilityBenefits, read_271
+from clinic_app.benefits.model import OtherPayer
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "x12_271"
 ISA = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC0001     *260801*0900*^*00501*000000909*0*P*:~"
@@ -113,6 +114,44 @@ def test_medicare_advantage_hmo_copay_with_no_deductible_and_prior_authorization
     assert "MANUAL MANIPULATION OF THE SPINE ONLY" in benefits.limit_notes
     assert benefits.subscriber_last_name == "ROE"
     assert benefits.missing() == ["Out-of-pocket remaining"]
+
+
+def test_the_medigap_plan_is_kept_as_another_payer():
+    benefits = read_271(sample("original_medicare.271"))
+    assert benefits.other_payers == (
+        OtherPayer("MI", "Medigap Part B", "MEDIGAP PART B", "EXAMPLE MEDIGAP INSURANCE CO"),
+    )
+
+
+def test_a_medicare_271_names_the_medicare_advantage_plan_among_the_other_payers():
+    """CMS HETS: Part A and B lines for every beneficiary; the Medicare Advantage plan is an EB*R with
+    HN, named only in its 2120 loop (NM1*PRP); a Part D plan is an EB*R too, here one that ended."""
+    benefits = read_271(sample("medicare_advantage_via_hets.271"))
+    assert benefits.active is True and benefits.insurance_type == "MB"
+    assert benefits.payer_name == "CENTERS FOR MEDICARE AND MEDICAID SERVICES"
+    assert benefits.plan_name == "CENTERS FOR MEDICARE AND MEDICAID SERVICES", "not the other payers'"
+    assert benefits.deductible_year == Decimal("283") and benefits.coinsurance_percent == 20
+    assert benefits.other_payers == (
+        OtherPayer("HN", "Medicare Advantage (Medicare risk HMO)", None, "CASCADE GOLD PLUS HMO"),
+        OtherPayer("OT", "Other", None, "NORTHWEST RX PART D PLAN", date(2025, 12, 31)),
+    )
+    assert benefits.subscriber_last_name == "HALE"
+
+
+def test_a_provider_in_an_other_payers_loop_is_not_its_name():
+    text = interchange(
+        subscriber(
+            "EB*1**30*MB",
+            "EB*R**30*HN",
+            "LS*2120",
+            "NM1*P3*1*SMITH*ANNA****XX*1234567893",
+            "NM1*PRP*2*SOUND ADVANTAGE PPO",
+            "LE*2120",
+        )
+    )
+    assert read_271(text).other_payers == (
+        OtherPayer("HN", "Medicare Advantage (Medicare risk HMO)", None, "SOUND ADVANTAGE PPO"),
+    )
 
 
 def test_commercial_ppo_in_network_individual_figures_and_the_shared_visit_limit():
@@ -458,6 +497,19 @@ def test_the_coverage_end_date_is_kept_and_an_older_check_without_it_reads_as_un
     assert EligibilityBenefits.from_dict(stored).coverage_ended is None
     with pytest.raises(ValueError):
         EligibilityBenefits.from_dict({**stored, "coverage_ended": 20260630})
+
+
+def test_the_other_payers_are_kept_and_an_older_check_without_them_reads_as_none():
+    benefits = read_271(sample("medicare_advantage_via_hets.271"))
+    stored = json.loads(json.dumps(benefits.to_dict()))
+    assert stored["other_payers"][0]["payer_name"] == "CASCADE GOLD PLUS HMO"
+    assert stored["other_payers"][1]["ended"] == "2025-12-31"
+    assert EligibilityBenefits.from_dict(stored).other_payers == benefits.other_payers
+    del stored["other_payers"]
+    assert EligibilityBenefits.from_dict(stored).other_payers == ()
+    for wrong in ("HN", ["HN"], [{"insurance_type": 7}], [{"ended": 20251231}]):
+        with pytest.raises(ValueError):
+            EligibilityBenefits.from_dict({**stored, "other_payers": wrong})
 
 
 def test_from_dict_refuses_a_value_of_the_wrong_kind():
