@@ -14,12 +14,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
-from clinic_app.benefits.model import EligibilityBenefits
+from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.choices import Coverage, DeductibleStatus, PlanType
 from clinic_app.coverage import CoverageAnswers, dollars
 
 # EB04 (data element 1336) codes that name the kind of coverage without doubt. Original Medicare
-# answers with Part A or Part B; a Medicare Advantage plan with HN (a Medicare risk plan).
+# answers with Part A or Part B; a Medicare Advantage plan with HN (a Medicare risk plan). Medicare's
+# own 271 (CMS HETS) gives every beneficiary Part A and B lines, and names a Medicare Advantage plan
+# the patient is enrolled in as another payer (EB*R, HN): that patient is in Medicare Advantage.
 ORIGINAL_MEDICARE_TYPES = frozenset({"MA", "MB"})
 MEDICARE_ADVANTAGE_TYPES = frozenset({"HN"})
 # A private plan's network kind. An HMO or PPO may also be a Medicare Advantage plan, so these change
@@ -44,10 +46,27 @@ COVERAGE_NAMES = {
 }
 
 
+def medicare_advantage_plan(benefits: EligibilityBenefits) -> OtherPayer | None:
+    """The Medicare Advantage plan a Medicare 271 (Part A or B) names among the other payers, still
+    covering the patient on the 271's date; None for any other 271. A Medigap or Part D plan is none."""
+    if (benefits.insurance_type or "") not in ORIGINAL_MEDICARE_TYPES:
+        return None
+    return next(
+        (
+            payer
+            for payer in benefits.other_payers
+            if payer.insurance_type in MEDICARE_ADVANTAGE_TYPES and payer.current_on(benefits.checked_on)
+        ),
+        None,
+    )
+
+
 def coverage_from_271(benefits: EligibilityBenefits, answered: Coverage) -> Coverage | None:
     """The coverage the 271's insurance type clearly names, or None where it does not say which."""
     code = benefits.insurance_type or ""
     if code in ORIGINAL_MEDICARE_TYPES:
+        if medicare_advantage_plan(benefits) is not None:
+            return Coverage.MEDICARE_ADVANTAGE
         return Coverage.ORIGINAL_MEDICARE
     if code in MEDICARE_ADVANTAGE_TYPES:
         return Coverage.MEDICARE_ADVANTAGE
@@ -71,6 +90,12 @@ def checked_answers(answers: CoverageAnswers, benefits: EligibilityBenefits) -> 
             changes.update(self_funded=None)
         if coverage not in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE):
             changes["also_medicaid"] = None
+    if medicare_advantage_plan(benefits) is not None:
+        # Medicare answered, not the plan: its Part B deductible and coinsurance are Original
+        # Medicare's, not the plan's, so the patient's own answers stand and the note is not one the
+        # plan checked.
+        changes["payer_checked"] = False
+        return replace(answers, **changes)  # type: ignore[arg-type]
     if coverage is Coverage.PRIVATE and (plan_type := plan_type_from_271(benefits)) is not None:
         changes["plan_type"] = plan_type
     remaining = benefits.deductible_remaining
@@ -133,6 +158,9 @@ def _coverage_line(answers: CoverageAnswers, benefits: EligibilityBenefits) -> D
     named = coverage_from_271(benefits, answers.coverage)
     if benefits.insurance_type:
         payer = benefits.insurance_type_label or f"Insurance type {benefits.insurance_type}"
+        plan = medicare_advantage_plan(benefits)
+        if plan is not None:
+            payer = f"{payer}, with a Medicare Advantage plan: {plan.payer_name or plan.plan_name or plan.insurance_type}"
         name = COVERAGE_NAMES.get(named) if named is not None else None
         if name and name.casefold() not in payer.casefold():
             payer = f"{payer} — {name}"

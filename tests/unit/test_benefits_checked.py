@@ -21,9 +21,11 @@ from clinic_app.benefits.checked import (
     checked_answers,
     coverage_from_271,
     differences,
+    medicare_advantage_plan,
     same_person,
 )
 from clinic_app.benefits.codes import INSURANCE_TYPE_LABELS
+from clinic_app.benefits.model import OtherPayer
 from clinic_app.choices import (
     AlsoMedicaid,
     Concern,
@@ -110,6 +112,63 @@ def test_medicare_advantage_said_but_the_271_is_original_medicare():
     checked = checked_answers(answers(Coverage.MEDICARE_ADVANTAGE), sample("original_medicare"))
     assert checked.coverage is Coverage.ORIGINAL_MEDICARE
     assert checked.deductible_remaining == Decimal(120)
+
+
+def test_medicare_advantage_said_and_medicares_271_names_the_plan_is_not_switched():
+    """CMS HETS gives Part A and B lines to every beneficiary; the plan is an other payer (EB*R, HN)."""
+    patient = answers(
+        Coverage.MEDICARE_ADVANTAGE, deductible_status=DeductibleStatus.NOT_SURE, coinsurance_percent=None
+    )
+    checked = checked_answers(patient, sample("medicare_advantage_via_hets"))
+    assert checked.coverage is Coverage.MEDICARE_ADVANTAGE
+    assert checked.also_medicaid is AlsoMedicaid.NO
+    # Medicare's Part B deductible and 20% are not the plan's: the patient's answers stand, and the
+    # note is not one the plan checked.
+    assert checked.payer_checked is False
+    assert (checked.deductible_status, checked.deductible_remaining) == (DeductibleStatus.NOT_SURE, None)
+    assert checked.coinsurance_percent is None and checked.visit_limit is None
+    found = lines(differences(patient, sample("medicare_advantage_via_hets")))
+    assert found["Coverage"] == (
+        "Medicare Advantage plan",
+        "Medicare Part B, with a Medicare Advantage plan: CASCADE GOLD PLUS HMO",
+        False,
+    )
+
+
+def test_original_medicare_said_but_medicares_271_names_a_medicare_advantage_plan():
+    patient = answers(Coverage.ORIGINAL_MEDICARE)
+    checked = checked_answers(patient, sample("medicare_advantage_via_hets"))
+    assert checked.coverage is Coverage.MEDICARE_ADVANTAGE
+    assert checked.also_medicaid is AlsoMedicaid.NO, "still Medicare: the Medicaid answer stays"
+    coverage_line = lines(differences(patient, sample("medicare_advantage_via_hets")))["Coverage"]
+    assert coverage_line[0] == "Original Medicare" and coverage_line[2] is True
+
+
+def test_a_medigap_plan_among_the_other_payers_switches_nothing():
+    benefits = sample("original_medicare")
+    assert benefits.other_payers and medicare_advantage_plan(benefits) is None
+    for said in (Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.NOT_SURE):
+        assert coverage_from_271(benefits, said) is Coverage.ORIGINAL_MEDICARE
+    checked = checked_answers(answers(Coverage.ORIGINAL_MEDICARE), benefits)
+    assert checked.coverage is Coverage.ORIGINAL_MEDICARE and checked.payer_checked is True
+    assert checked.deductible_remaining == Decimal(120)
+
+
+def test_a_medicare_advantage_plan_that_ended_before_the_271_switches_nothing():
+    plan = OtherPayer("HN", None, None, "OLD ADVANTAGE HMO", ended=date(2025, 12, 31))
+    benefits = EligibilityBenefits(
+        active=True, insurance_type="MB", checked_on=date(2026, 4, 15), other_payers=(plan,)
+    )
+    assert coverage_from_271(benefits, Coverage.MEDICARE_ADVANTAGE) is Coverage.ORIGINAL_MEDICARE
+    still = replace(benefits, checked_on=date(2025, 12, 31))
+    assert coverage_from_271(still, Coverage.ORIGINAL_MEDICARE) is Coverage.MEDICARE_ADVANTAGE
+
+
+def test_only_a_medicare_271_makes_an_other_payer_the_coverage():
+    plan = OtherPayer("HN", None, None, "SOME ADVANTAGE HMO")
+    benefits = EligibilityBenefits(active=True, insurance_type="C1", other_payers=(plan,))
+    assert medicare_advantage_plan(benefits) is None
+    assert checked_answers(answers(), benefits).coverage is Coverage.PRIVATE
 
 
 def test_private_said_but_the_271_is_medicare_drops_the_private_plan_answers():
