@@ -15,7 +15,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic_app.audit import AuditAction, record
 from clinic_app.benefits import EligibilityBenefits
-from clinic_app.benefits.checked import Difference, checked_answers, differences, same_person
+from clinic_app.benefits.checked import (
+    Difference,
+    checked_answers,
+    differences,
+    medicare_advantage_plan,
+    same_person,
+)
+from clinic_app.choices import Coverage, Network
 from clinic_app.coverage import ClinicFacts, CoverageAnswers, CoverageNote, RuleBook, build_note
 from clinic_app.mail.updated_note import queue_updated_note
 from clinic_app.models import BenefitCheck, ConsultationRequest, OutboxEmail, StaffUser, utcnow
@@ -148,9 +155,35 @@ SOMEONE_ELSE = (
 )
 
 
-def refusal(request: ConsultationRequest, check: BenefitCheck, benefits: EligibilityBenefits) -> str | None:
-    """Why the updated note of ``check`` (whose figures are ``benefits``) cannot be emailed, or None
-    when it can."""
+NOT_FOR_THIS_COVERAGE = (
+    "An updated note is only sent for Medicare, Medicare Advantage and private plans we are in "
+    "network with: call the patient instead."
+)
+# The coverages the updated note is for: their rules speak of the plan's own figures. For the others
+# (Apple Health, the Oregon Health Plan, self-pay, not sure) the rebuilt note only promises a check
+# or gives the self-pay price, as an out-of-network one does.
+UPDATED_NOTE_COVERAGES = frozenset(
+    {Coverage.ORIGINAL_MEDICARE, Coverage.MEDICARE_ADVANTAGE, Coverage.PRIVATE}
+)
+
+
+def ask_the_plan(plan_name: str | None) -> str:
+    named = f" ({plan_name})" if plan_name else ""
+    return (
+        f"This 271 is Medicare's, and it names the patient's Medicare Advantage plan{named}: Medicare's "
+        "figures are not the plan's. Ask that plan for the patient's benefits and paste its 271 before "
+        "sending an updated note."
+    )
+
+
+def refusal(
+    request: ConsultationRequest,
+    check: BenefitCheck,
+    benefits: EligibilityBenefits,
+    note: CoverageNote | None,
+) -> str | None:
+    """Why the updated note of ``check`` (whose figures are ``benefits``, and whose rebuilt note is
+    ``note``, in any language) cannot be emailed, or None when it can."""
     if check.email_id is not None:
         return ALREADY_SENT
     if request.spam_reason is not None:
@@ -161,6 +194,13 @@ def refusal(request: ConsultationRequest, check: BenefitCheck, benefits: Eligibi
         return "The 271 does not show active coverage, so there is no updated estimate to send."
     if check.same_person is False:
         return SOMEONE_ELSE
+    plan = medicare_advantage_plan(benefits)
+    if plan is not None:
+        return ask_the_plan(plan.payer_name or plan.plan_name)
+    if checked_answers(stored_answers(request), benefits).coverage not in UPDATED_NOTE_COVERAGES:
+        return NOT_FOR_THIS_COVERAGE
+    if note is not None and note.network is Network.OUT:
+        return NOT_FOR_THIS_COVERAGE
     return None
 
 
@@ -179,11 +219,11 @@ def send_updated_note(
     UpdatedNoteRefused when it cannot go (see ``refusal``). One check sends one email: a second
     send, even one racing the first, is refused, and the caller rolls back what it had queued."""
     benefits = EligibilityBenefits.from_dict(check.figures)
-    refused = refusal(request, check, benefits)
-    if refused:
-        raise UpdatedNoteRefused(refused)
     language = request.language.value
     note = updated_note(stored_answers(request), benefits, clinic, rule_books, language)
+    refused = refusal(request, check, benefits, note)
+    if refused:
+        raise UpdatedNoteRefused(refused)
     email = queue_updated_note(session, request, note, settings, rule_books[language].english_terms)
     session.flush()
     # Claimed only where no email is claimed yet: of two sends at once, the second finds the row taken

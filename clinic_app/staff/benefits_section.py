@@ -15,6 +15,7 @@ from wtforms.validators import Optional
 
 from clinic_app.benefits import EligibilityBenefits
 from clinic_app.benefits import codes as x12_codes
+from clinic_app.benefits.model import OtherPayer
 from clinic_app.casework.benefit_checks import CheckedView, latest_check, read_check, refusal
 from clinic_app.coverage import dollars
 from clinic_app.extensions import db
@@ -65,7 +66,7 @@ def benefits_section(request: ConsultationRequest, form: BenefitsForm | None = N
         return BenefitsSection(form)
     app_services = services.services()
     view = read_check(db.session, request, check, app_services.clinic, app_services.rule_books)
-    refused = refusal(request, check, view.benefits)
+    refused = refusal(request, check, view.benefits, view.note)
     preview = None
     # The email as it goes (or went): not one that may not be sent, to someone else's figures.
     if view.patient_note is not None and request.email and (refused is None or view.email is not None):
@@ -104,6 +105,10 @@ def benefit_rows(b: EligibilityBenefits) -> list[Row]:
         Row("Plan", b.plan_name or NOT_SAID),
         Row("Payer", b.payer_name or NOT_SAID),
         Row("Insurance type", insurance_type or NOT_SAID),
+        Row(
+            "Other payers in the 271",
+            "; ".join(other_payer(p, b.checked_on) for p in b.other_payers) or "None named",
+        ),
         Row("Figures for", ", ".join(services_asked[s] for s in b.service_types) or NOT_SAID),
         Row("Network", _said(b.in_network, "In network", "Out of network")),
         Row("Deductible for the year", _money(b.deductible_year)),
@@ -130,6 +135,18 @@ def benefit_rows(b: EligibilityBenefits) -> list[Row]:
         # Shown only when the 271 gives one: an active plan usually has no end date.
         *([Row("Coverage end date", long_date(b.coverage_ended))] if b.coverage_ended else []),
     ]
+
+
+def other_payer(payer: OtherPayer, on: datetime.date | None) -> str:
+    """One other payer (EB*R) in words: its kind, its names, and its end if it has ended."""
+    kind = payer.insurance_type_label or "Code"
+    words = f"{kind} ({payer.insurance_type})" if payer.insurance_type else "Kind not given"
+    names = [name for name in (payer.payer_name, payer.plan_name) if name]
+    if names:
+        words += ": " + ", ".join(names)
+    if payer.ended is not None:
+        words += f" ({'ended' if not payer.current_on(on) else 'ends'} {long_date(payer.ended)})"
+    return words
 
 
 def long_date(day: datetime.date) -> str:

@@ -53,6 +53,7 @@ PATIENT = {
     "copay_before_deductible": {"full_name": "Jane Doe", "age": "35"},
     "deductible_not_met": {"full_name": "Jane Doe", "age": "47"},
     "medicare_advantage": {"full_name": "Richard Roe", "age": "78"},
+    "medicare_advantage_via_hets": {"full_name": "Margaret Hale", "age": "76"},
     "original_medicare": {"full_name": "Jane Doe", "age": "73"},
 }
 
@@ -132,12 +133,13 @@ def rows(app, model) -> int:
 
 # What each sample shows once checked: the figures staff read on the page.
 EXPECTED = {
-    "original_medicare": ["Coverage\nActive", "Medicare Part B (MB)", "Deductible for the year\n$283", "Deductible left\n$120", "Coinsurance\n20%"],
+    "original_medicare": ["Coverage\nActive", "Medicare Part B (MB)", "Other payers in the 271\nMedigap Part B (MI): EXAMPLE MEDIGAP INSURANCE CO, MEDIGAP PART B", "Deductible for the year\n$283", "Deductible left\n$120", "Coinsurance\n20%"],
     "medicare_advantage": ["Medicare Advantage (Medicare risk HMO) (HN)", "CASCADE GOLD PLUS HMO", "Copay\n$20 per visit", "Visit limit\n12 visits", "Visits used\n3", "Visits left\n9", "Prior authorization\nRequired", "MANUAL MANIPULATION OF THE SPINE ONLY"],
     "commercial_ppo_visit_limit": ["EVERGREEN PPO SELECT", "Network\nIn network", "Deductible for the year\n$1,500", "Deductible left\n$0", "Out-of-pocket left\n$2,300", "Visit limit\n20 visits", "Visits used\n8", "Prior authorization\nNot required", "VISIT LIMIT COMBINED WITH PHYSICAL THERAPY"],
     "deductible_not_met": ["RAINIER CHOICE 2000", "Deductible left\n$1,650", "Copay\nNo copay ($0)", "Coinsurance\n30%"],
     "copay_before_deductible": ["CASCADIA BRONZE 3000", "Copay\n$35 per visit", "Yes: the copay is owed from the first visit", "Out-of-pocket left\n$7,150"],
-    "inactive": ["Coverage is not active.", "Coverage\nNot active"],
+    "inactive": ["Coverage is not active.", "Coverage\nNot active", "Other payers in the 271\nNone named"],
+    "medicare_advantage_via_hets": ["Medicare Part B (MB)", "Other payers in the 271\nMedicare Advantage (Medicare risk HMO) (HN): CASCADE GOLD PLUS HMO; Other (OT): NORTHWEST RX PART D PLAN (ended December 31, 2025)"],
 }  # fmt: skip
 
 
@@ -416,6 +418,67 @@ def test_a_271_about_someone_else_cannot_be_emailed_to_this_patient(app, staff_c
     assert updated_notes(app, rid) == 0
     assert "updated_note_sent" not in audit_actions(app, rid)
     assert rows(app, AuditEntry) == audit_before + 1, "only the view of the page before the post"
+
+
+def assert_not_sent(app, staff_client, rid: int, reason: str) -> None:
+    """No send button, the reason on the page, and a send refused with nothing queued."""
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    assert "Email the patient this updated note</button>" not in html
+    assert reason in benefits_part(visible_text(html))
+    emails_before = rows(app, OutboxEmail)
+    response = send_note(staff_client, app, rid)
+    assert response.status_code == 400
+    assert reason in visible_text(response.get_data(as_text=True))
+    assert updated_notes(app, rid) == 0 and rows(app, OutboxEmail) == emails_before
+    assert "updated_note_sent" not in audit_actions(app, rid)
+
+
+NOT_FOR_THIS_COVERAGE = "An updated note is only sent for Medicare, Medicare Advantage and private plans"
+
+
+def test_an_apple_health_request_checked_with_a_271_gets_no_updated_note(app, staff_client):
+    # A Medicaid 271 (MC) leaves the coverage as the patient said: Apple Health, which the updated
+    # note is not for (its rebuilt note only promises a check).
+    rid = patient_of(
+        app, "copay_before_deductible", coverage="apple_health", carrier=None, plan_type=None,
+        plan_state=None, state_employee_plan=None, self_funded=None, deductible_status=None,
+        deductible_remaining=None, copay=None, coinsurance_percent=None,
+    )  # fmt: skip
+    assert (
+        paste(staff_client, rid, sample("copay_before_deductible").replace("*C1*", "*MC*")).status_code == 302
+    )
+    assert_not_sent(app, staff_client, rid, NOT_FOR_THIS_COVERAGE)
+
+
+def test_a_private_plan_we_are_not_in_network_with_gets_no_updated_note(app, staff_client):
+    rid = patient_of(app, "commercial_ppo_visit_limit", carrier="kaiser")  # not in CLINIC_IN_NETWORK
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    assert_not_sent(app, staff_client, rid, NOT_FOR_THIS_COVERAGE)
+
+
+def test_a_private_plan_in_network_still_gets_the_updated_note(app, staff_client):
+    rid = patient_of(app, "commercial_ppo_visit_limit")  # Premera, in network
+    assert paste(staff_client, rid, sample("commercial_ppo_visit_limit")).status_code == 302
+    assert "Email the patient this updated note</button>" in staff_client.get(
+        f"/staff/requests/{rid}"
+    ).get_data(as_text=True)
+    assert send_note(staff_client, app, rid).status_code == 302
+    assert updated_notes(app, rid) == 1
+
+
+@pytest.mark.parametrize("said", ["original_medicare", "medicare_advantage"])
+def test_medicares_271_naming_a_medicare_advantage_plan_reads_as_that_plan(app, staff_client, said):
+    rid = patient_of(
+        app, "medicare_advantage_via_hets", coverage=said, carrier=None, plan_type=None, plan_state=None,
+        state_employee_plan=None, self_funded=None, also_medicaid="no", copay=None, coinsurance_percent=None,
+    )  # fmt: skip
+    assert paste(staff_client, rid, sample("medicare_advantage_via_hets")).status_code == 302
+    html = staff_client.get(f"/staff/requests/{rid}").get_data(as_text=True)
+    coverage = compare_rows(html)["Coverage"]
+    assert coverage[1] == "Medicare Part B, with a Medicare Advantage plan: CASCADE GOLD PLUS HMO"
+    assert (coverage[2] == "Differs from the patient's answer") is (said == "original_medicare")
+    # Medicare answered, not the plan: no updated note goes until the plan's own 271 is pasted.
+    assert_not_sent(app, staff_client, rid, "Ask that plan for the patient's benefits and paste its 271")
 
 
 def test_one_check_sends_one_email_and_the_first_keeps_its_name(app, staff_client):
