@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -17,7 +17,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import NumberPattern, format_decimal
 
-from clinic_app.choices import AlsoMedicaid, DeductibleStatus
+from clinic_app.choices import AlsoMedicaid, Coverage, DeductibleStatus
 from clinic_app.coverage.answers import ClinicFacts, CoverageAnswers
 
 # The course total comes from the clinic's own plan of care (ClinicFacts.plan_of_care_visits), not from
@@ -157,22 +157,28 @@ def estimate_lines(
         if medicare and exam:
             lines.append(texts["medicaid_too_exam"].format(exam_fee=dollars(exam, locale)))
         return lines
-    sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
-    lines = [_how_it_works(sharing, texts, locale)]
     visits_left = answers.visits_left
     if visits_left == 0:
-        lines.append(texts["no_visits_left"].format(fee=dollars(clinic.self_pay_visit_fee, locale)))
-        lines.append(texts["disclaimer"])
-        return lines
-    # Medicare's visitor pays the whole exam fee; a plan's visitor pays it through the first visit.
-    exam_paid_in_full = exam if medicare else Decimal(0)
+        fee = dollars(clinic.self_pay_visit_fee, locale)
+        return [texts["no_visits_left"].format(fee=fee), texts["disclaimer"]]
+    # Original Medicare does not pay a chiropractor's exam, so neither need a Medicare Advantage plan:
+    # the visitor pays the whole fee. A private plan's visitor pays it through the first visit.
+    advantage = answers.coverage is Coverage.MEDICARE_ADVANTAGE
+    exam_paid_in_full = exam if medicare or advantage else Decimal(0)
+    sharing = cost_sharing(kind, answers, clinic, part_b_deductible)
+    if advantage:
+        sharing = replace(sharing, covered_exam=Decimal(0))
+    lines = [_how_it_works(sharing, texts, locale)]
     first = sharing.cost(1)
     if first is not None:
         lines.append(_figure(texts, locale, "first_visit", first.plus(exam_paid_in_full), visit=True))
-    if medicare and exam:
-        lines.append(texts["medicare_exam"].format(exam_fee=dollars(exam, locale)))
+    if exam_paid_in_full:
+        key = "advantage_exam" if advantage else "medicare_exam"
+        lines.append(texts[key].format(exam_fee=dollars(exam, locale)))
     plan_of_care = clinic.plan_of_care_visits
-    covered = plan_of_care if visits_left is None else min(plan_of_care, visits_left)
+    # A limit without the visits used still caps what the plan pays for.
+    plan_pays = visits_left if visits_left is not None else answers.visit_limit
+    covered = plan_of_care if plan_pays is None else min(plan_of_care, plan_pays)
     course = sharing.cost(covered)
     if course is not None:
         past_limit = (plan_of_care - covered) * clinic.self_pay_visit_fee
@@ -181,8 +187,6 @@ def estimate_lines(
         if past_limit:
             fee = dollars(clinic.self_pay_visit_fee, locale)
             lines.append(texts["past_visit_limit"].format(visits_over=plan_of_care - covered, fee=fee))
-        elif medicare:
-            lines.append(texts["medicare_course"])
     # After the plan's own answer there is nothing left to check with it.
     copay_unclear = sharing.copay is not None and sharing.copay_before_deductible is None
     if copay_unclear and sharing.deductible_left != 0 and not answers.payer_checked:

@@ -222,6 +222,8 @@ TERMS = {
     "out-of-pocket maximum": ("the most you pay in a year",),
     "plan of care": ("the visits we often suggest",),
     "medigap": ("medicare supplement insurance",),
+    "good faith estimate": ("written list of the costs",),
+    "network": ("has a contract with us", "the providers it has contracts with"),
 }
 
 

@@ -179,7 +179,7 @@ def test_a_qmb_patient_is_told_the_clinic_may_not_bill_them_for_the_medicare_sha
 
 def test_the_medigap_caveat_and_every_shipped_caveat_cite_a_source():
     note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.NO), CLINIC)
-    assert "Medigap plan (Medicare Supplement Insurance)" in text_of(note)
+    assert "Medigap plan (Medicare Supplement Insurance, extra insurance for Medicare)" in text_of(note)
     assert "cms-choosing-medigap" in source_ids(note)
     assert all(caveat.sources for caveat in default_rules().caveats)
 
@@ -199,16 +199,10 @@ def test_the_course_is_the_clinics_plan_of_care_not_a_trials():
     ]
 
 
-def test_medicare_says_it_pays_only_while_the_patient_improves_beside_the_plan_of_care():
-    visitor = answers(
-        Coverage.ORIGINAL_MEDICARE,
-        age=70,
-        also_medicaid=AlsoMedicaid.NO,
-        deductible_status=DeductibleStatus.MET,
-    )
-    lines = build_note(visitor, CLINIC).estimate
-    course = next(i for i, line in enumerate(lines) if "plan of care" in line)
-    assert lines[course + 1] == "Medicare pays only while you get better."
+def test_every_medicare_note_says_it_pays_only_while_the_patient_improves():
+    for note in every_note():
+        if note.rule_ids[0] == "original-medicare":
+            assert "only while it helps you get better" in text_of(note)
 
 
 def test_the_first_visit_adds_the_new_patient_exam_which_medicare_does_not_pay_for():

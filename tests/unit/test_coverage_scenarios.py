@@ -48,14 +48,13 @@ BOTH = ["With both Medicare and Medicaid, you may pay nothing for covered visits
 PLAN_OF_CARE = "Our usual plan of care (the visits we often suggest) is 12 visits:"
 FIRST_VISIT = "First visit, with the new-patient exam:"
 MEDICARE_EXAM = "That includes our $95 exam: Medicare does not pay for a chiropractor's exam."
-MEDICARE_COURSE = "Medicare pays only while you get better."
 # The sample clinic: exam $95, visits $85, 6 visits for $450; 12 visits = 2 packages + the exam.
 SELF_PAY_PACKAGE = [
     "Each treatment visit costs $85.",
     "The new-patient exam costs $95.",
     "A package of 6 visits costs $450.",
     f"{PLAN_OF_CARE} $995 in all, with the exam.",
-    "Before your care starts, we give you a Good Faith Estimate in writing.",
+    "Before your care starts, we give you a written list of the costs we expect (a Good Faith Estimate).",
 ]
 
 
@@ -86,7 +85,6 @@ SCENARIOS = [
          MEDICARE_EXAM,
          # 12 x $9.20 + $95 = $205.40; $283 of deductible first: $276 + $14.80 + 5 x $9.20 + $95 = $431.80
          f"{PLAN_OF_CARE} between $205 and $430, with the exam.",
-         MEDICARE_COURSE,
          DISCLAIMER]),
     ("medicare-deductible-met", medicare(deductible_status=MET), CLINIC, LIMITED,
      ["original-medicare", *MEDICARE_CAVEATS], [
@@ -94,7 +92,6 @@ SCENARIOS = [
          f"{FIRST_VISIT} about $104.",
          MEDICARE_EXAM,
          f"{PLAN_OF_CARE} about $205 in all, with the exam.",
-         MEDICARE_COURSE,
          DISCLAIMER]),
     ("medicare-100-left", medicare(deductible_status=NOT_MET, deductible_remaining=D(100)), CLINIC, LIMITED,
      ["original-medicare", *MEDICARE_CAVEATS], [
@@ -103,7 +100,6 @@ SCENARIOS = [
          MEDICARE_EXAM,
          # $92 + ($8 + 20% of $38) + 9 x $9.20 + $95 = $285.40
          f"{PLAN_OF_CARE} about $285 in all, with the exam.",
-         MEDICARE_COURSE,
          DISCLAIMER]),
     ("medicare-left-above-part-b", medicare(deductible_status=NOT_MET, deductible_remaining=D(900)), CLINIC,
      LIMITED, ["original-medicare", *MEDICARE_CAVEATS], None),
@@ -121,9 +117,11 @@ SCENARIOS = [
     # Plans: $65 a visit; the $95 exam goes through the plan with the first visit ($160).
     ("advantage-copay", advantage(copay=D(20)), CLINIC, UNKNOWN, ["medicare-advantage"], [
         "Until your deductible is met, you pay about $65 a visit. After that, you pay your $20 copay for each visit.",
-        f"{FIRST_VISIT} between $20 and $160.",
-        # 12 x $20; 12 x $65 + $95 all toward the deductible
-        f"{PLAN_OF_CARE} between $240 and $875, with the exam.",
+        # Medicare does not pay a chiropractor's exam, so the $95 is counted in full beside the visit.
+        f"{FIRST_VISIT} between $115 and $160.",
+        "That includes our $95 exam: Medicare does not pay for a chiropractor's exam, and your plan may not.",
+        # 12 x $20 + $95; 12 x $65 all toward the deductible + $95
+        f"{PLAN_OF_CARE} between $335 and $875, with the exam.",
         "If your plan skips the deductible for visits with a copay, you pay less.",
         DISCLAIMER]),
     ("advantage-and-medicaid", advantage(also_medicaid=Medicaid.YES), CLINIC, UNKNOWN,
@@ -222,7 +220,7 @@ SCENARIOS = [
         "Each treatment visit costs $85.",
         "The new-patient exam costs $95.",
         f"{PLAN_OF_CARE} $1,115 in all, with the exam.",
-        "Before your care starts, we give you a Good Faith Estimate in writing."]),
+        "Before your care starts, we give you a written list of the costs we expect (a Good Faith Estimate)."]),
     ("self-pay-consultation", answers(SELF_PAY, visit_type=VisitType.CONSULTATION), CLINIC, UNLIKELY,
      ["self-pay"], None),
     ("not-sure", answers(NOT_SURE_COVERAGE), CLINIC, UNKNOWN, ["not-sure"], NO_ESTIMATE),

@@ -172,11 +172,11 @@ TERMS = {
     "cuidado de mantenimiento": ("maintenance care", ("para que siga bien",)),
     "dentro de la red": ("in network", ("tiene un contrato con nosotros",)),
     "red de proveedores": ("network", ("tienen contrato",)),
-    "estimado de buena fe": ("good faith estimate", ("por escrito",)),
+    "estimado de buena fe": ("good faith estimate", ("lista por escrito de los costos",)),
     "aviso previo al beneficiario": ("advance beneficiary notice", ("usted lo pagaría",)),
     "máximo de gastos de bolsillo": ("out-of-pocket maximum", ("lo más que paga en un año",)),
     "plan de atención": ("plan of care", ("las visitas que solemos sugerir",)),
-    "medigap": ("medicare supplement insurance", ("seguro extra para medicare",)),
+    "plan medigap": ("medicare supplement insurance", ("seguro extra para medicare",)),
 }
 
 
@@ -348,8 +348,8 @@ def test_the_shipped_rules_load_from_a_copy(tmp_path):
     [
         ('id = "not-sure"', 'id = "not-shure"', "rule 'not-shure' is not in the English rules"),
         (
-            'contrato con Kaiser."\n',
-            'contrato con Kaiser."\n\n[[caveat]]\nid = "parking"\ntext = "Hay estacionamiento."\n',
+            'contrato con ella."\n',
+            'contrato con ella."\n\n[[caveat]]\nid = "parking"\ntext = "Hay estacionamiento."\n',
             "caveat 'parking' is not in the English rules",
         ),
         ('headline = "Usted paga un precio fijo"\n', "", "rule 'self-pay', headline has no translation"),

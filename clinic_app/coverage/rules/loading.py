@@ -55,7 +55,7 @@ TEXT_TABLES = {
     "estimate": {
         "none", "free", "medicaid_too", "deductible_met", "deductible_first", "deductible_unknown",
         "then_share", "then_share_met", "copay_only", "share_copay", "share_percent", "share_unknown", "first_visit",
-        "first_visit_range", "medicare_exam", "course", "course_range", "medicare_course", "medicaid_too_exam",
+        "first_visit_range", "medicare_exam", "advantage_exam", "course", "course_range", "medicaid_too_exam",
         "no_visits_left", "past_visit_limit",
         "copay_may_skip_deductible", "disclaimer", "self_pay_visit", "self_pay_exam", "self_pay_package",
         "self_pay_course", "good_faith_estimate",
@@ -278,9 +278,10 @@ def _condition(when: Any, where: str) -> Condition:
         numbers[key] = when[key]
     network = None
     if "in_network" in when:
-        if when["in_network"] not in NETWORK_VALUES:
-            raise RuleFileError(f'{where}: in_network must be true, false or "unknown"')
-        network = NETWORK_VALUES[when["in_network"]]
+        values = _listed(when["in_network"])
+        if not values or not all(isinstance(v, bool) or v == "unknown" for v in values):
+            raise RuleFileError(f'{where}: in_network must be true, false or "unknown" (or a list of them)')
+        network = frozenset(NETWORK_VALUES[v] for v in values)
     flags = {key: when.get(key) for key in ("offers_omt", "payer_checked")}
     for key, value in flags.items():
         if value is not None and not isinstance(value, bool):

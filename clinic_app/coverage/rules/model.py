@@ -44,7 +44,7 @@ class Condition:
     choices: dict[str, frozenset[str]]
     carriers: frozenset[str] | None
     numbers: dict[str, int]
-    network: Network | None
+    network: frozenset[Network] | None
     offers_omt: bool | None
     # True for notes rebuilt from the plan's answer to an eligibility check (a 271), False for the rest.
     payer_checked: bool | None = None
@@ -64,7 +64,7 @@ class Condition:
             return False
         if self.carriers is not None and answers.carrier not in self.carriers:
             return False
-        if self.network is not None and network is not self.network:
+        if self.network is not None and network not in self.network:
             return False
         if self.offers_omt is not None and offers_omt is not self.offers_omt:
             return False
