@@ -1,4 +1,4 @@
-"""Database tables, one module per kind: requests, staff, outbox, audit.
+"""Database tables, one module per kind: requests, staff, outbox, audit, benefits, booking.
 
 Times are stored in UTC; pages and emails show them in the clinic's zone. The models import only the
 enums in ``clinic_app.choices`` and the ``db`` instance, so nothing above them is pulled in.
@@ -6,6 +6,7 @@ enums in ``clinic_app.choices`` and the ``db`` instance, so nothing above them i
 
 from clinic_app.models.audit import AuditEntry, AuditLogIsAppendOnly
 from clinic_app.models.benefits import BenefitCheck
+from clinic_app.models.booking import Booking, BookingStatus, ProviderClosedDate, ProviderHours
 from clinic_app.models.outbox import OutboxEmail
 from clinic_app.models.requests import (
     ConsultationRequest,
@@ -22,10 +23,14 @@ __all__ = [
     "AuditEntry",
     "AuditLogIsAppendOnly",
     "BenefitCheck",
+    "Booking",
+    "BookingStatus",
     "ConsultationRequest",
     "FormSubmission",
     "InsuranceAnswers",
     "OutboxEmail",
+    "ProviderClosedDate",
+    "ProviderHours",
     "RequestNote",
     "RequestStatusCount",
     "SignInThrottle",

@@ -31,6 +31,8 @@ class StaffUser(Model):
     session_version: Mapped[int] = mapped_column(nullable=False, default=1)
     password_token_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, unique=True)
     password_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Offers free consultations: has weekly hours and closed dates, and can be booked.
+    is_provider: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=sa.false())
 
     # Flask-Login's interface.
     is_authenticated = True
