@@ -188,7 +188,9 @@ def register_compression(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from clinic_app.commands import backup_cli, check_settings, outbox_cli, requests_cli, staff_cli
+    from clinic_app.commands.availability import availability_cli
 
+    app.cli.add_command(availability_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(check_settings)
     app.cli.add_command(outbox_cli)

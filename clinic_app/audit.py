@@ -33,6 +33,8 @@ class AuditAction(LabelledEnum):
     UNLOCKED = "unlocked", "Lifted a sign-in pause"
     BENEFITS_CHECKED = "benefits_checked", "Checked the benefits with the payer's 271"
     UPDATED_NOTE_SENT = "updated_note_sent", "Emailed the patient an updated coverage note"
+    SET_HOURS = "set_hours", "Set a provider's weekly hours"
+    CLOSED_DATE = "closed_date", "Closed a date for a provider"
 
 
 # Who the command line acts as, in the log.

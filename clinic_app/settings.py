@@ -88,6 +88,12 @@ class Settings:
     # The clinic's usual plan of care, in visits (the estimate's course total): the clinic's own, not a
     # study's.
     plan_of_care_visits: int
+    # Booking the free consultation: its length, the gap kept between bookings, the shortest notice and
+    # how far ahead visitors may book, in minutes and days.
+    booking_length_minutes: int
+    booking_buffer_minutes: int
+    booking_min_notice_minutes: int
+    booking_horizon_days: int
     # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
     # checked against the rules when the app starts.
     clinic_in_network: frozenset[str]
@@ -158,6 +164,10 @@ class Settings:
             medicare_allowed_amount=env.dollars("MEDICARE_ALLOWED_AMOUNT", "46"),
             new_patient_exam_fee=env.dollars("NEW_PATIENT_EXAM_FEE", "95"),
             plan_of_care_visits=env.whole_number("PLAN_OF_CARE_VISITS", 12, lowest=1, highest=60),
+            booking_length_minutes=env.whole_number("BOOKING_LENGTH_MINUTES", 15, lowest=5, highest=240),
+            booking_buffer_minutes=env.whole_number("BOOKING_BUFFER_MINUTES", 0, lowest=0, highest=120),
+            booking_min_notice_minutes=env.whole_number("BOOKING_MIN_NOTICE_MINUTES", 120, lowest=0),
+            booking_horizon_days=env.whole_number("BOOKING_HORIZON_DAYS", 30, lowest=1, highest=366),
             clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
             clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from clinic_app.booking.availability import rules_from_settings
+from clinic_app.booking.slots import BookingRules
 from clinic_app.coverage import ClinicFacts, RuleBook
 from clinic_app.mail.worker import OutboxWorker
 from clinic_app.settings import Settings
@@ -40,6 +42,10 @@ def settings() -> Settings:
 def rules(language: str = "en") -> RuleBook:
     """The rules with their texts in ``language``; staff read carriers and sources in English."""
     return services().rule_books[language]
+
+
+def booking_rules() -> BookingRules:
+    return rules_from_settings(services().settings)
 
 
 def clinic() -> ClinicFacts:
