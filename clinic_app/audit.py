@@ -35,6 +35,8 @@ class AuditAction(LabelledEnum):
     UPDATED_NOTE_SENT = "updated_note_sent", "Emailed the patient an updated coverage note"
     SET_HOURS = "set_hours", "Set a provider's weekly hours"
     CLOSED_DATE = "closed_date", "Closed a date for a provider"
+    STOPPED_PROVIDING = "stopped_providing", "Stopped a provider giving free consultations"
+    VIEWED_CONSULTATIONS = "viewed_consultations", "Viewed the booked consultations of a day"
 
 
 # Who the command line acts as, in the log.

@@ -68,6 +68,17 @@ def close_date(
     return True
 
 
+def stop_providing(session: DbSession, provider: StaffUser, actor: StaffUser | None, ip_address: str) -> bool:
+    """The provider gives no more free consultations: no times are offered, their hours are kept (set
+    hours again to start once more). False when they were not giving any."""
+    if not provider.is_provider:
+        return False
+    provider.is_provider = False
+    detail = {"staff": provider.email}
+    record(session, AuditAction.STOPPED_PROVIDING, actor=actor, ip_address=ip_address, detail=detail)
+    return True
+
+
 def week_lines(session: DbSession, provider: StaffUser) -> list[str]:
     rows = session.execute(
         sa.select(ProviderHours.weekday, ProviderHours.start_time, ProviderHours.end_time).where(
