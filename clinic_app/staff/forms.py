@@ -93,3 +93,30 @@ class AuditFilterForm(FlaskForm):
 
     person = SelectField("Person", choices=[SelectChoice("", "Everyone")], validate_choice=False)
     reference = StringField("Request reference", validators=[Optional(), Length(max=16)])
+
+
+class HoursForm(FlaskForm):
+    """A provider's hours, in the command line's words; hours.py reads them and names each mistake."""
+
+    staff = SelectField("Staff member", choices=[], validate_choice=False)
+    days = StringField(
+        "Days", validators=[DataRequired("Name the days, like mon-fri or mon,wed,fri."), Length(max=60)]
+    )
+    hours = StringField(
+        "Hours",
+        validators=[DataRequired("Give the hours, like 09:00-12:00,13:00-17:00."), Length(max=200)],
+    )
+
+
+class CloseDateForm(FlaskForm):
+    staff = SelectField("Staff member", choices=[], validate_choice=False)
+    day = DateField("Date to close", validators=[DataRequired("Choose a date, like 2026-12-24.")])
+
+
+class ConsultationDayForm(FlaskForm):
+    """The day view's date, read from the query string: nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    day = DateField("Show the day", validators=[Optional()])
