@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.models import BenefitCheck, ConsultationRequest, OutboxEmail, SignInThrottle, utcnow
+from clinic_app.models.booking import Booking
 from clinic_app.web.errors import render_error
 from tests.helpers import (
     create_account,
@@ -295,6 +296,34 @@ def staff_pages(app, pages: Pages) -> None:
     pages.add("embed snippets", owner.get("/staff/embed"), 200)
     pages.add("embed check, not listed", owner.get("/staff/embed?site=https://other.example"), 200)
     pages.add("embed check, listed", owner.get(f"/staff/embed?site={SITE}"), 200)
+    # Free consultations: the owners' Availability page, and the day view with and without bookings.
+    lee_id = create_account(app, "dr.lee@clinic.example", name="Dr. Lee")
+    availability = "/staff/availability"
+    token = page_csrf_token(owner, availability)
+    hours = {"action": "hours", "hours-staff": str(lee_id), "hours-csrf_token": token}
+    owner.post(availability, data={**hours, "hours-days": "mon-fri", "hours-hours": "09:00-12:00"})
+    close = {"action": "close", "close-staff": str(lee_id), "close-csrf_token": token}
+    owner.post(availability, data={**close, "close-day": (utcnow() + timedelta(days=9)).date().isoformat()})
+    pages.add("availability, hours and a closed date", owner.get(availability), 200)
+    pages.add(
+        "availability, hours refused",
+        owner.post(availability, data={**hours, "hours-days": "fri-mon", "hours-hours": "9-12"}),
+        400,
+    )
+    with app.app_context():
+        starts = datetime(2027, 3, 15, 16, 0, tzinfo=UTC)
+        for request_id, provider_id in ((plain, lee_id), (urgent, desk_id)):
+            db.session.add(
+                Booking(
+                    request_id=request_id,
+                    provider_id=provider_id,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=15),
+                )
+            )
+        db.session.commit()
+    pages.add("consultations, two providers", owner.get("/staff/consultations?day=2027-03-15"), 200)
+    pages.add("consultations, none booked", owner.get("/staff/consultations?day=2027-03-14"), 200)
 
     link = re.search(r"https://clinic\.test(/staff/set-password/[\w.-]+)", html).group(1)
     newcomer = app.test_client()
@@ -313,6 +342,7 @@ def staff_pages(app, pages: Pages) -> None:
     assert sign_in(desk, "desk@clinic.example").status_code == 302
     pages.add("list, as staff", desk.get("/staff/"), 200)
     pages.add("owners only", desk.get("/staff/team"), 403)
+    pages.add("consultations, as staff", desk.get("/staff/consultations?day=2027-03-15"), 200)
     desk.post("/staff/sign-out", data={"csrf_token": page_csrf_token(desk, "/staff/")})
     pages.add("sign-in, signed out", desk.get("/staff/sign-in"), 200)
 
@@ -334,7 +364,7 @@ def test_every_page_and_state_passes_the_nu_html_checker(make_app, tmp_path):
     assert 'href="tel:+15035550142">(503) 555-0142</a>' in pages.html["privacy"]
     assert 'href="tel:911"' in pages.html["confirmation, warning sign"]
 
-    assert len(pages.html) == 72, "every page and state, Spanish ones included (the README says how many)"
+    assert len(pages.html) == 77, "every page and state, Spanish ones included (the README says how many)"
     errors = nu_errors(checker, pages.write(tmp_path / "pages"))
     print(f"Nu HTML checker: {len(pages.html)} pages and states, {len(errors)} errors")
     assert not errors, f"{len(errors)} Nu HTML checker errors on {len(pages.html)} pages:\n" + "\n".join(
