@@ -1,6 +1,6 @@
 """The "Benefits from the payer (271)" section of a request's page: its form, and the latest check
 read back in words for staff (English, like every staff page). The routes are in benefits_views.py;
-request_views.render_detail asks this module for the section, so both views show the same page."""
+detail_page.render_detail asks this module for the section, so both views show the same page."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ from clinic_app.models import BenefitCheck, ConsultationRequest
 from clinic_app.staff.access import client_address
 from clinic_app.staff.benefits_section import BenefitsForm
 from clinic_app.staff.blueprint import bp
+from clinic_app.staff.detail_page import get_request, render_detail
 from clinic_app.staff.forms import ConfirmForm
-from clinic_app.staff.request_views import get_request, render_detail
 from clinic_app.web import services
 from clinic_app.web.responses import Page
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -16,18 +14,16 @@ from clinic_app.casework.actions import (
     resend_staff_email,
     view_request,
 )
-from clinic_app.casework.benefit_checks import updated_note_email_ids
-from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder, active_staff
-from clinic_app.casework.timeline import timeline
+from clinic_app.casework.queries import MOST_SEARCH_MATCHES, Cursor, RequestFinder
 from clinic_app.casework.workflow import TransitionRefused
 from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.mail.outbox import failed_count, retry_failed
 from clinic_app.mail.transports import plain_smtp_refusal
-from clinic_app.models import ConsultationRequest, OutboxEmail, StaffUser
+from clinic_app.models import OutboxEmail, StaffUser
 from clinic_app.staff.access import client_address
-from clinic_app.staff.benefits_section import benefits_section
 from clinic_app.staff.blueprint import bp
+from clinic_app.staff.detail_page import get_request, render_detail
 from clinic_app.staff.filters import filter_form, filters_in_words
 from clinic_app.staff.forms import AssignForm, ConfirmForm, NoteForm, StatusForm
 from clinic_app.web import services
@@ -67,14 +63,6 @@ def request_list() -> Page:
     return page_html
 
 
-def get_request(request_id: int) -> ConsultationRequest:
-    """The request, if this person may see it: a bot's request (kept as spam) is for owners only."""
-    found = db.session.get(ConsultationRequest, request_id)
-    if found is None or (found.spam_reason is not None and not current_user.is_owner):
-        abort(404)
-    return found
-
-
 @bp.get("/requests/<int:request_id>")
 @login_required
 def request_detail(request_id: int) -> Page:
@@ -82,31 +70,6 @@ def request_detail(request_id: int) -> Page:
     view_request(db.session, found, actor=current_user, ip_address=client_address())
     db.session.commit()
     return render_detail(found)
-
-
-def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: Any) -> tuple[str, int]:
-    # Only the assign form's own refusal shows what was chosen; any other page shows the assignee.
-    assign_form = forms.get("assign_form")
-    if assign_form is None:
-        assign_form = AssignForm(formdata=None)
-        assign_form.assignee.data = str(found.assigned_to_id or "")
-    assign_form.assignee.choices = [("", "No one"), *((str(s.id), s.name) for s in active_staff(db.session))]
-    return (
-        render_template(
-            "staff/detail.html",
-            consultation_request=found,
-            note=found.coverage_note,
-            status_form=forms.get("status_form") or StatusForm(formdata=None),
-            note_form=forms.get("note_form") or NoteForm(formdata=None),
-            assign_form=assign_form,
-            confirm_form=ConfirmForm(formdata=None),
-            events=timeline(db.session, found),
-            problem=forms.get("problem"),
-            benefits=benefits_section(found, forms.get("benefits_form")),
-            updated_notes=updated_note_email_ids(db.session, found),
-        ),
-        status_code,
-    )
 
 
 @bp.post("/requests/<int:request_id>/status")
