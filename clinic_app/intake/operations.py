@@ -33,6 +33,7 @@ def submit_request(
     settings: Settings,
     note_url: Callable[[ConsultationRequest], str],
     spam_reason: str | None = None,
+    book: Callable[[ConsultationRequest], str] | None = None,
 ) -> ConsultationRequest:
     """Store the request, its insurance answers and the note shown (from ``rule_books`` in the
     language the form was filled in), and queue the staff email and,
@@ -40,6 +41,10 @@ def submit_request(
     the link to their note that ``note_url`` gives for the stored request.
 
     A bot's request (``spam_reason`` set) is stored the same way, for owners to see, but never emailed.
+
+    ``book``, when the visitor picked a free-consultation time, books it for the stored request in this
+    same transaction and returns the line the staff email shows ("<time in words> with <provider>").
+    It raises when the time is taken, and then the caller rolls the whole request back.
     """
     note = build_note(answers.insurance, clinic, rule_books[answers.language.value])
     now = utcnow()
@@ -67,8 +72,9 @@ def submit_request(
     )
     session.add(request)
     session.flush()
+    booked = book(request) if book is not None else None
     if spam_reason is None:
-        queue_staff_email(session, request, settings, rule_books)
+        queue_staff_email(session, request, settings, rule_books, booked=booked)
     if patient_gets_copy(request):
         queue_patient_copy(session, request, settings, note_url(request))
     session.flush()

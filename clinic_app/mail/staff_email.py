@@ -20,13 +20,19 @@ URGENT_HEADERS = {"Importance": "high", "X-Priority": "1"}
 
 
 def queue_staff_email(
-    session: DbSession, request: ConsultationRequest, settings: Settings, rule_books: Mapping[str, RuleBook]
+    session: DbSession,
+    request: ConsultationRequest,
+    settings: Settings,
+    rule_books: Mapping[str, RuleBook],
+    booked: str | None = None,
 ) -> OutboxEmail:
     """Render the staff email from what is stored with the request, and add it to the outbox. It is in
-    English; the note is quoted as the patient saw it, in their language."""
+    English; the note is quoted as the patient saw it, in their language. ``booked`` is the free
+    consultation's time and provider when the visitor booked one ("<time in words> with <name>")."""
     rules = rule_books["en"]
     context = {
         "consultation_request": request,
+        "booked": booked,
         "answer_sections": sections(rows(request, Place.EMAIL, rules.carriers)),
         "timezone": settings.clinic_timezone,
         "clinic_name": settings.clinic_name,
