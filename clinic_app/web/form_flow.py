@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, redirect, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
+from clinic_app.booking.availability import clinic_open_times
+from clinic_app.booking.slots import group_by_day, time_in_words, to_utc
+from clinic_app.booking.storage import SlotTaken, book
 from clinic_app.extensions import db, limiter
 from clinic_app.intake.operations import submit_request
 from clinic_app.intake.spam import spam_reason
-from clinic_app.models import ConsultationRequest
+from clinic_app.models import ConsultationRequest, StaffUser, utcnow
 from clinic_app.web import services
 from clinic_app.web.confirmation_links import confirmation_address, confirmation_token, request_for_token
 from clinic_app.web.form_tokens import (
@@ -30,7 +34,7 @@ from clinic_app.web.form_tokens import (
 )
 from clinic_app.web.languages import chosen_language
 from clinic_app.web.page_cache import rendered_pages
-from clinic_app.web.request_form import EXPIRED_FORM, RequestForm
+from clinic_app.web.request_form import EXPIRED_FORM, TIME_TAKEN, RequestForm
 from clinic_app.web.responses import Page
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,12 @@ DATABASE_AWAY = _l(
 FOREIGN_ORIGIN = _l(
     "This form was sent from a page we do not know. Please open the form on our website and send it again."
 )
+# The free consultation's picker keeps the page light: the next days that have open times, and at
+# most this many times on each, spread over the day (all of them when a day has fewer).
+DAYS_SHOWN = 7
+TIMES_A_DAY = 8
+# Open times: each start on the clinic's clock, with the providers free then (merge_providers).
+OpenTimes = list[tuple[datetime, list[int]]]
 
 
 def request_form_page(template: str, confirmation_url: Callable[[str], str], **context: Any) -> Page:
@@ -56,9 +66,13 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
         return _blank_form_page(template, initial, context), 200
     form = RequestForm(data=initial)
     status = 400
+    times = open_times_now()
+    # A time posted when none is open any more still gets the picker, with the "call me" choice.
+    if times or (request.form.get("slot") and form.visit_type.data == "consultation"):
+        form.offer_times(days_to_offer(times))
     if _refuse(form) is None:
         try:
-            sent = _store_once(form)
+            sent = _store_once(form, times)
         except (OperationalError, InterfaceError):
             # The database is away (restarting, unreachable): nothing was stored, so the visitor
             # keeps every answer and sends again, rather than meeting an error page.
@@ -77,11 +91,18 @@ def _blank_form_page(template: str, initial: dict[str, Any] | None, context: dic
     it is rendered once per process for each set of embed options, and each visit gets it with a
     fresh token put in."""
     token = issue_form_token(services.settings().secret_key)
+    times = open_times_now()
 
     def render(form_token: str) -> str:
         form = RequestForm(data=initial)
+        if times:
+            form.offer_times(days_to_offer(times))
         form.form_token.data = form_token
         return render_template(template, form=form, **context)
+
+    # The open times change with the clock and every booking: a page that offers them is never kept.
+    if times:
+        return render(token)
 
     # A message flashed by a staff page in this browser shows once, on the next page: this visitor's
     # own page, not one to keep. With templates reloaded on change (flask run --debug), a kept page
@@ -110,7 +131,72 @@ def _refuse(form: RequestForm) -> str | None:
     return None
 
 
-def _store_once(form: RequestForm) -> ConsultationRequest | None:
+def open_times_now() -> OpenTimes:
+    """Every open time from now to the horizon; empty when no provider has hours, and when the
+    database is away (the form then asks for a call-back, as it does without hours)."""
+    rules = services.booking_rules()
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(rules.zone)).date()
+    try:
+        return clinic_open_times(db.session, rules, now, today, rules.horizon_days + 1)
+    except (OperationalError, InterfaceError):
+        db.session.rollback()
+        log.error("request form: the open times could not be read; the form asks for a call-back")
+        return []
+
+
+def days_to_offer(times: OpenTimes, near: datetime | None = None) -> list[tuple[date, list[datetime]]]:
+    """The days and times the picker shows: the first DAYS_SHOWN days with times, each with at most
+    TIMES_A_DAY spread over the day. With ``near`` (a time just taken), the days and times nearest to
+    it, its own day first."""
+    grouped = group_by_day(moment for moment, _providers in times)
+    if near is None:
+        return [(day, _spread(moments, TIMES_A_DAY)) for day, moments in grouped[:DAYS_SHOWN]]
+
+    def distance(moment: datetime) -> timedelta:
+        return abs(to_utc(moment) - to_utc(near))
+
+    nearest_days = sorted(grouped, key=lambda item: min(distance(moment) for moment in item[1]))
+    return [
+        (day, sorted(sorted(moments, key=distance)[:TIMES_A_DAY], key=to_utc))
+        for day, moments in nearest_days[:DAYS_SHOWN]
+    ]
+
+
+def _spread(moments: list[datetime], most: int) -> list[datetime]:
+    if len(moments) <= most:
+        return moments
+    step = (len(moments) - 1) / (most - 1)
+    return [moments[round(index * step)] for index in range(most)]
+
+
+def _time_taken(form: RequestForm, picked: datetime) -> None:
+    """The picked time is not open (taken by someone else, or never offered): the form comes back
+    with every answer kept and the nearest open times first."""
+    form.offer_times(days_to_offer(open_times_now(), near=picked))
+    form.slot.errors = [TIME_TAKEN]
+
+
+def _booker(picked: datetime, providers: list[int]) -> Callable[[ConsultationRequest], str]:
+    """Books the picked time for the stored request with the first of its providers who is still free
+    (the database decides); its line for the staff email. SlotTaken when none is."""
+    rules = services.booking_rules()
+    starts_at = to_utc(picked)
+
+    def book_it(stored: ConsultationRequest) -> str:
+        for provider_id in providers:
+            try:
+                book(db.session, stored.id, provider_id, starts_at, starts_at + rules.length)
+            except SlotTaken:
+                continue
+            provider = db.session.get_one(StaffUser, provider_id)
+            return f"{time_in_words(picked, rules.zone, 'en')} with {provider.name}"
+        raise SlotTaken(f"every provider is booked at {starts_at}")
+
+    return book_it
+
+
+def _store_once(form: RequestForm, times: OpenTimes) -> ConsultationRequest | None:
     settings = services.settings()
     try:
         nonce, shown_at = read_form_token(
@@ -128,15 +214,36 @@ def _store_once(form: RequestForm) -> ConsultationRequest | None:
     bot = spam_reason(
         form.website.data, shown_at, datetime.now(UTC), timedelta(seconds=settings.min_fill_seconds)
     )
-    sent = submit_request(
-        db.session,
-        form.to_answers(),
-        services.clinic(),
-        services.services().rule_books,
-        settings,
-        note_url=lambda stored: confirmation_address(settings, stored),
-        spam_reason=bot,
-    )
+    booker = None
+    picked = form.picked_time() if form.wants_a_time() else None
+    if picked is not None:
+        # Still one of the open times (not past the horizon, too soon, on a closed date, taken)?
+        providers = {to_utc(moment): free for moment, free in times}.get(to_utc(picked))
+        if providers is None:
+            _time_taken(form, picked)
+            return None
+        # A bot's request is kept for owners to see, but takes no one's time.
+        booker = _booker(picked, providers) if bot is None else None
+    try:
+        sent = submit_request(
+            db.session,
+            form.to_answers(),
+            services.clinic(),
+            services.services().rule_books,
+            settings,
+            note_url=lambda stored: confirmation_address(settings, stored),
+            spam_reason=bot,
+            book=booker,
+        )
+    except SlotTaken:
+        # Someone else's booking of that time was written first: nothing of this request is kept.
+        db.session.rollback()
+        already = request_already_sent(db.session, nonce)  # this same form, sent twice at once
+        if already is not None:
+            return already
+        assert picked is not None
+        _time_taken(form, picked)
+        return None
     mark_sent(db.session, nonce, sent)
     try:
         db.session.commit()

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_datetime, get_timezone_name
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -32,6 +37,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from clinic_app.booking.slots import parse_slot
 from clinic_app.choices import (
     AlsoMedicaid,
     Concern,
@@ -54,6 +60,23 @@ from clinic_app.web import services
 
 MESSAGE_MAX = 1000
 EXPIRED_FORM = _l("This page was open for a long time. Please check your answers and press Send again.")
+# The free consultation's time picker: the "call me" choice keeps the request-and-call-back flow.
+CALL_ME = "call"
+TIME_TAKEN = _l("That time was just taken. Here are the nearest open times.")
+PICK_A_TIME = _l("Choose a time, or choose the last option so we call you.")
+# How a day's legend and a time's label are written, in each language (a day in full, a clock time).
+DAY_PATTERN = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
+TIME_PATTERN = "h:mm a"
+
+
+def _page_locale() -> Locale:
+    return get_locale() or Locale("en")
+
+
+def _zone_words(zone: str, locale: Locale) -> str:
+    """The clinic's zone as people say it, the same in summer and winter: "Pacific time"."""
+    name = get_timezone_name(ZoneInfo(zone), width="long", zone_variant="generic", locale=locale)
+    return name[: -len("Time")] + "time" if locale.language == "en" and name.endswith(" Time") else name
 
 
 def single_line(value: str | None) -> str | None:
@@ -234,6 +257,8 @@ class RequestForm(FlaskForm):
         _l("Your coinsurance percent (optional)"),
         validators=[Optional(), NumberRange(0, 100, message=_l("Enter a percent from 0 to 100, like 20."))],
     )
+    # Shown (with choices) only when a provider has open times; see offer_times().
+    slot = RadioField(_l("Pick a time for your free consultation"), validate_choice=False)
     consent = BooleanField(
         _l("You may contact me about this request."),
         validators=[DataRequired(_l("Tick this box so we can contact you about your request."))],
@@ -246,6 +271,64 @@ class RequestForm(FlaskForm):
             SelectChoice("", _("Choose your insurance company")),
             *(SelectChoice(key, name) for key, name in carriers.items()),
         ]
+        # No times offered: the picker is not on the page and its answer is never read.
+        self.time_days: list[tuple[str, list[str]]] = []
+        self.times_shown = False
+        self.zone_words = ""
+        self.slot.choices = []
+
+    # The free consultation's times, offered by the view (form_flow) from the open times.
+    def offer_times(self, days: Sequence[tuple[Any, Sequence[datetime]]]) -> None:
+        """Show the picker with these days' times (each an aware datetime on the clinic's clock), in
+        the order given, and the "call me" choice last."""
+        locale = _page_locale()
+        language = locale.language if locale.language in DAY_PATTERN else "en"
+        self.times_shown = True
+        zone = services.booking_rules().zone
+        self.zone_words = _zone_words(zone, locale)
+        self.time_days = []
+        choices = []
+        for _day, moments in days:
+            if not moments:
+                continue
+            legend = format_datetime(moments[0], DAY_PATTERN[language], locale=locale)
+            values = [moment.isoformat() for moment in moments]
+            self.time_days.append((legend[:1].upper() + legend[1:], values))
+            choices += [
+                SelectChoice(value, format_datetime(moment, TIME_PATTERN, locale=locale))
+                for value, moment in zip(values, moments, strict=True)
+            ]
+        choices.append(SelectChoice(CALL_ME, _("None of these times work, call me")))
+        self.slot.choices = choices
+
+    def time_groups(self) -> tuple[list[tuple[str, list[Any]]], Any]:
+        """The picker's radio buttons, one group a day with its legend, and the "call me" one."""
+        by_value = {option.data: option for option in self.slot}
+        days = [(legend, [by_value[value] for value in values]) for legend, values in self.time_days]
+        return days, by_value[CALL_ME]
+
+    def wants_a_time(self) -> bool:
+        """Whether the visitor picked a time for a free consultation (not "call me")."""
+        return (
+            self.times_shown
+            and self.visit_type.data == VisitType.CONSULTATION
+            and bool(self.slot.data)
+            and self.slot.data != CALL_ME
+        )
+
+    def validate_slot(self, field: RadioField) -> None:
+        # Whether the time is still open is the view's to say, when it books; here, only that one of
+        # the choices was made.
+        if not self.times_shown or self.visit_type.data != VisitType.CONSULTATION:
+            return
+        if not field.data or field.data == "None":
+            raise ValidationError(str(PICK_A_TIME))
+        if field.data != CALL_ME and self.picked_time() is None:
+            raise ValidationError(str(PICK_A_TIME))
+
+    def picked_time(self) -> datetime | None:
+        """The posted time on the clinic's clock; None for anything that is not a time."""
+        return parse_slot(self.slot.data or "", services.booking_rules().zone)
 
     # Contact details: the way the visitor asked to be reached must be given.
     def validate_phone(self, field: StringField) -> None:

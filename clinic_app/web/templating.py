@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_babel import get_locale
 
 from clinic_app.answer_fields import Place, rows
+from clinic_app.booking.slots import time_in_words
+from clinic_app.extensions import db
 from clinic_app.formatting import (
     age,
     clinic_time,
@@ -19,7 +22,7 @@ from clinic_app.formatting import (
     phone_for_people,
 )
 from clinic_app.language_help import taglines_for
-from clinic_app.models import ConsultationRequest
+from clinic_app.models import Booking, BookingStatus, ConsultationRequest
 from clinic_app.web.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from clinic_app.web.services import services
 
@@ -32,9 +35,22 @@ def register_template_helpers(app: Flask) -> None:
     def answer_rows(request: ConsultationRequest, place: str) -> list[Any]:
         return rows(request, Place(place), carriers)
 
+    def booked_time(request: ConsultationRequest) -> dict[str, str] | None:
+        """The request's free-consultation booking, if it has one: its time in words in the page's
+        language ("Tuesday, March 16, 2:15 PM Pacific time") and the provider's name."""
+        booking = db.session.scalar(
+            sa.select(Booking).where(Booking.request_id == request.id, Booking.status == BookingStatus.BOOKED)
+        )
+        if booking is None:
+            return None
+        language = str(get_locale() or DEFAULT_LANGUAGE)
+        when = time_in_words(booking.starts_at, settings.clinic_timezone, language)
+        return {"when": when, "provider": booking.provider.name}
+
     app.jinja_env.globals.update(
         answer_rows=answer_rows,
         email_state=email_state_in_words,
+        booked_time=booked_time,
     )
 
     def clinic_time_here(moment: datetime, zone_name: str) -> str:
