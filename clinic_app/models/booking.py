@@ -131,6 +131,11 @@ class Booking(Model):
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The reminder queued in the outbox for this booking (migration 0016); dropped when it is moved or
+    # cancelled, and a cancelled booking's reminder is never claimed for sending.
+    reminder_email_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_email.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     request: Mapped[ConsultationRequest] = relationship()
     provider: Mapped[StaffUser] = relationship()

@@ -46,5 +46,8 @@ class OutboxEmail(Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # A calendar invite (.ics) the email carries, and its iTIP method: REQUEST or CANCEL (a booking's).
+    calendar_ics: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    calendar_method: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
 
     request: Mapped[ConsultationRequest | None] = relationship(back_populates="emails")
