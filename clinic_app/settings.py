@@ -94,6 +94,8 @@ class Settings:
     booking_buffer_minutes: int
     booking_min_notice_minutes: int
     booking_horizon_days: int
+    # How long before a booked consultation the patient's reminder email leaves; 0 sends none.
+    booking_reminder_hours: int
     # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
     # checked against the rules when the app starts.
     clinic_in_network: frozenset[str]
@@ -168,6 +170,7 @@ class Settings:
             booking_buffer_minutes=env.whole_number("BOOKING_BUFFER_MINUTES", 0, lowest=0, highest=120),
             booking_min_notice_minutes=env.whole_number("BOOKING_MIN_NOTICE_MINUTES", 120, lowest=0),
             booking_horizon_days=env.whole_number("BOOKING_HORIZON_DAYS", 30, lowest=1, highest=366),
+            booking_reminder_hours=env.whole_number("BOOKING_REMINDER_HOURS", 24, lowest=0, highest=336),
             clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
             clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))

@@ -89,3 +89,18 @@ def test_the_new_patient_exam_fee_is_an_amount(tmp_path):
     assert settings.new_patient_exam_fee == 120
     with pytest.raises(SettingsError, match="NEW_PATIENT_EXAM_FEE must be an amount in dollars"):
         Settings.from_environ({"SECRET_KEY": "k" * 32, "NEW_PATIENT_EXAM_FEE": "free"}, tmp_path)
+
+
+@pytest.mark.parametrize(("raw", "hours"), [("", 24), ("48", 48), ("0", 0), ("336", 336)])
+def test_the_booking_reminder_leaves_that_many_hours_ahead_and_0_turns_it_off(tmp_path, raw, hours):
+    settings = Settings.from_environ({"SECRET_KEY": "k" * 32, "BOOKING_REMINDER_HOURS": raw}, tmp_path)
+    assert settings.booking_reminder_hours == hours
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("a day", "must be a whole number"), ("-1", "must be from 0 to 336"), ("337", "must be from 0 to 336")],
+)
+def test_a_reminder_lead_that_is_not_hours_stops_the_start(tmp_path, raw, message):
+    with pytest.raises(SettingsError, match=f"BOOKING_REMINDER_HOURS {message}"):
+        Settings.from_environ({"SECRET_KEY": "k" * 32, "BOOKING_REMINDER_HOURS": raw}, tmp_path)
