@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from clinic_app.choices import EmailState
 from clinic_app.mail.transports import PlainSMTPRefused, Transport
-from clinic_app.models import ConsultationRequest, OutboxEmail, utcnow
+from clinic_app.models import Booking, BookingStatus, ConsultationRequest, OutboxEmail, utcnow
 from clinic_app.models.types import DbSession
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,12 @@ def enqueue(
     request: ConsultationRequest | None = None,
     extra_headers: dict[str, str] | None = None,
     to_patient: bool = False,
+    calendar: CalendarInvite | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxEmail:
-    """Add an email to the outbox in the caller's transaction; it leaves only after the commit."""
+    """Add an email to the outbox in the caller's transaction; it leaves only after the commit, and
+    not before `not_before` (a reminder's time) when given. With `calendar`, it carries the invite
+    (see ``as_message``)."""
     email = OutboxEmail(
         message_id=make_msgid(domain=message_domain),
         request=request,
@@ -62,10 +66,28 @@ def enqueue(
         carries_health_details=carries_health_details,
         to_patient=to_patient,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=not_before or utcnow(),
+        calendar_ics=calendar.ics if calendar else None,
+        calendar_method=calendar.method if calendar else None,
     )
     session.add(email)
     return email
+
+
+@dataclass(frozen=True)
+class CalendarInvite:
+    """An iCalendar file to send with an email, and its iTIP method (the file's own METHOD)."""
+
+    ics: str
+    method: str
+
+    def __post_init__(self) -> None:
+        if self.method not in CALENDAR_METHODS:
+            raise ValueError(f"the invite's method is one of {CALENDAR_METHODS}, not {self.method!r}")
+
+
+CALENDAR_METHODS = ("REQUEST", "CANCEL")
+INVITE_FILENAME = "invite.ics"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -168,6 +190,11 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
         OutboxEmail.state == EmailState.QUEUED,
         OutboxEmail.next_attempt_at <= now,
         sa.or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+        # A booking's reminder is never claimed once the booking is cancelled, even if the caller that
+        # cancelled it did not drop the reminder: the claim decides, in the same statement.
+        ~sa.exists().where(
+            Booking.reminder_email_id == OutboxEmail.id, Booking.status == BookingStatus.CANCELLED
+        ),
     )
 
 
@@ -307,4 +334,24 @@ def as_message(email: OutboxEmail, now: datetime) -> EmailMessage:
     message["Date"] = format_datetime(now)
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
+    if email.calendar_ics is not None:
+        _add_calendar(message, email.calendar_ics, email.calendar_method or "REQUEST")
     return message
+
+
+def _add_calendar(message: EmailMessage, ics: str, method: str) -> None:
+    """The invite as iMIP (RFC 6047) sends it, in the layout Gmail's own invites have: a third
+    alternative of the body (``text/calendar; method=...``), which the mail programs that read iMIP
+    (Gmail, Outlook, Apple Mail) show as an event to add to the calendar, or update or remove by its
+    UID, and the same file attached as ``invite.ics`` for the programs that only offer attachments. multipart/mixed holds the alternatives, then the attachment. The
+    bytes go base64-encoded, so the file's CRLF line ends and folded lines arrive as written."""
+    data = ics.encode("utf-8")
+    params = {"method": method, "charset": "UTF-8"}
+    message.add_alternative(data, maintype="text", subtype="calendar", params=params)
+    message.add_attachment(
+        data,
+        maintype="text",
+        subtype="calendar",
+        filename=INVITE_FILENAME,
+        params={**params, "name": INVITE_FILENAME},
+    )
