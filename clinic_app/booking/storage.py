@@ -79,3 +79,30 @@ def cancel(session: DbSession, booking: Booking, now: datetime | None = None) ->
     booking.cancelled_at = now or utcnow()
     booking.sequence += 1
     session.flush()
+
+
+def move(
+    session: DbSession, booking: Booking, provider_id: int, starts_at: datetime, ends_at: datetime
+) -> None:
+    """Move the booking to [starts_at, ends_at) with the provider, or raise ``SlotTaken`` and leave it
+    as it was. The same UID, its sequence raised so calendars replace the invite. Like ``book``, the
+    update runs in a SAVEPOINT after the provider's lock, and the database refuses an overlap (the
+    booking's own old time does not count against it)."""
+    if not starts_at < ends_at:
+        raise ValueError("a booking ends after it starts")
+    if booking.status is not BookingStatus.BOOKED:
+        raise ValueError("a cancelled booking cannot be moved")
+    before = (booking.provider_id, booking.starts_at, booking.ends_at, booking.sequence)
+    try:
+        with session.begin_nested():
+            hold_provider(session, provider_id)
+            booking.provider_id = provider_id
+            booking.starts_at = starts_at
+            booking.ends_at = ends_at
+            booking.sequence += 1
+            session.flush()
+    except sa.exc.IntegrityError as error:
+        booking.provider_id, booking.starts_at, booking.ends_at, booking.sequence = before
+        if is_overlap(error):
+            raise SlotTaken(f"provider {provider_id} is booked between {starts_at} and {ends_at}") from None
+        raise
