@@ -37,10 +37,15 @@ class AuditAction(LabelledEnum):
     CLOSED_DATE = "closed_date", "Closed a date for a provider"
     STOPPED_PROVIDING = "stopped_providing", "Stopped a provider giving free consultations"
     VIEWED_CONSULTATIONS = "viewed_consultations", "Viewed the booked consultations of a day"
+    VIEWED_BOOKING = "viewed_booking", "Opened the booking's manage page"
+    MOVED_BOOKING = "moved_booking", "Moved the free consultation"
+    CANCELLED_BOOKING = "cancelled_booking", "Cancelled the free consultation"
 
 
 # Who the command line acts as, in the log.
 COMMAND_LINE = "command line"
+# Who acts through the booking's emailed manage link (no account: the link is the patient's).
+PATIENT_LINK = "patient link"
 
 
 def record(
