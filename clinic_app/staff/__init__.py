@@ -4,6 +4,7 @@ from clinic_app.staff import (  # noqa: F401  (registers the routes on bp)
     account_views,
     availability_views,
     benefits_views,
+    booking_views,
     consultation_views,
     owner_views,
     request_views,

@@ -45,7 +45,7 @@ def register_template_helpers(app: Flask) -> None:
             return None
         language = str(get_locale() or DEFAULT_LANGUAGE)
         when = time_in_words(booking.starts_at, settings.clinic_timezone, language)
-        return {"when": when, "provider": booking.provider.name}
+        return {"when": when, "provider": booking.provider.name, "id": str(booking.id)}
 
     app.jinja_env.globals.update(
         answer_rows=answer_rows,
