@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from clinic_app.booking.availability import clinic_open_times
+from clinic_app.booking.emails import queue_booking_confirmation, queue_reminder
 from clinic_app.booking.slots import group_by_day, time_in_words, to_utc
 from clinic_app.booking.storage import SlotTaken, book
 from clinic_app.extensions import db, limiter
@@ -21,6 +22,7 @@ from clinic_app.intake.operations import submit_request
 from clinic_app.intake.spam import spam_reason
 from clinic_app.models import ConsultationRequest, StaffUser, utcnow
 from clinic_app.web import services
+from clinic_app.web.booking_links import manage_url
 from clinic_app.web.confirmation_links import confirmation_address, confirmation_token, request_for_token
 from clinic_app.web.form_tokens import (
     FormTokenProblem,
@@ -186,9 +188,13 @@ def _booker(picked: datetime, providers: list[int]) -> Callable[[ConsultationReq
     def book_it(stored: ConsultationRequest) -> str:
         for provider_id in providers:
             try:
-                book(db.session, stored.id, provider_id, starts_at, starts_at + rules.length)
+                booking = book(db.session, stored.id, provider_id, starts_at, starts_at + rules.length)
             except SlotTaken:
                 continue
+            # The patient's confirmation (with its invite) and reminder go in the same transaction.
+            settings, link = services.settings(), manage_url(booking)
+            queue_booking_confirmation(db.session, stored, booking, settings, manage_url=link)
+            queue_reminder(db.session, stored, booking, settings, manage_url=link)
             provider = db.session.get_one(StaffUser, provider_id)
             return f"{time_in_words(picked, rules.zone, 'en')} with {provider.name}"
         raise SlotTaken(f"every provider is booked at {starts_at}")

@@ -145,10 +145,12 @@ def test_call_me_gives_a_request_without_a_booking(app, client):
 def test_a_booked_time_is_stored_with_the_request_and_its_emails_in_one_go(app, client):
     provider = give_hours(app)
     html = client.get("/request").get_data(as_text=True)
-    picked = offered(html)[3]
+    # Three days ahead, so the reminder (24 hours before) is queued too.
+    picked = next(time for time in offered(html) if time[:10] >= (today() + timedelta(days=3)).isoformat())
     response = post(client, slot=picked)
     assert response.status_code == 303
-    assert stored_counts(app) == {"requests": 1, "bookings": 1, "emails": 2, "tokens": 1}
+    # The staff email, the patient's copy, the booking's confirmation with its invite, the reminder.
+    assert stored_counts(app) == {"requests": 1, "bookings": 1, "emails": 4, "tokens": 1}
     starts = datetime.fromisoformat(picked)
     words = time_in_words(starts, "America/Los_Angeles", "en")
     with app.app_context():
@@ -161,6 +163,14 @@ def test_a_booked_time_is_stored_with_the_request_and_its_emails_in_one_go(app, 
         ).one()
         assert f"Booked: {words} with Dr. Lee" in staff_email.body_text
         assert f"<strong>Booked:</strong> {words} with Dr. Lee" in staff_email.body_html
+        invites = db.session.scalars(
+            sa.select(OutboxEmail).where(OutboxEmail.calendar_ics.is_not(None))
+        ).all()
+        assert [email.calendar_method for email in invites] == ["REQUEST"]
+        assert booking.reminder_email_id is not None
+        assert db.session.get_one(
+            OutboxEmail, booking.reminder_email_id
+        ).next_attempt_at == starts - timedelta(hours=24)
         request_id = request.id
 
     confirmation = visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
@@ -312,6 +322,8 @@ def test_twenty_visitors_sending_the_same_time_at_once_get_one_booking(app, caps
             assert re.search(r'value="Visitor \d+"', html), "every answer kept"
     with app.app_context():
         assert count(Booking) == 1 and count(ConsultationRequest) == 1 and count(FormSubmission) == 1
-        assert count(OutboxEmail) == 2, "the winner's staff email and copy; nothing of the others"
+        # The winner's staff email, copy and confirmation, and a reminder when the time is over a day off.
+        reminded = datetime.fromisoformat(picked) - utcnow() > timedelta(hours=24)
+        assert count(OutboxEmail) == 3 + reminded, "the winner's emails; nothing of the others"
         booked = db.session.scalars(sa.select(Booking)).one()
         assert booked.starts_at == datetime.fromisoformat(picked)
