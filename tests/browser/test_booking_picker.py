@@ -1,22 +1,29 @@
 """The free consultation's time picker in Chromium at 390x844: with JavaScript it shows only for the
 consultation; without it, it is on the page. A visitor picks a time and sees it on the confirmation;
-axe finds nothing on the picker, its error and the confirmation, in both colour schemes."""
+axe finds nothing on the picker, its error and the confirmation, in both colour schemes. With and
+without JavaScript, the confirmation email reaches a real SMTP server with its calendar invite, which
+icalendar reads back to the time picked, in the clinic's zone."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from clinic_app.booking.invite import parse_invite
 from tests.browser.steps import fill_in, go_to_insurance
 from tests.conftest import free_port
-from tests.helpers import LiveServer
+from tests.helpers import LiveServer, deliver
 from tests.web.test_booking_form import give_hours
+
+PATIENT = "ana.diaz@example.com"
 
 
 @pytest.fixture
-def served(make_app):
+def served(make_app, smtp_server):
     port = free_port()
-    app = make_app(PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    app = make_app(PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", **smtp_server.config())
     give_hours(app)
     server = LiveServer(app, port).start()
     yield server
@@ -83,3 +90,39 @@ def test_without_javascript_the_picker_is_on_the_page(chromium, served):
         assert page.get_by_text("We find a time that works for you.").is_visible()
     finally:
         context.close()
+
+
+def invite_in_the_email(served, smtp_server) -> datetime:
+    """The time the confirmation email's invite gives, read back with icalendar."""
+    deliver(served.app)
+    [confirmation] = [m for m in smtp_server.patient_copies if "free consultation" in m["Subject"]]
+    assert confirmation["To"] == PATIENT
+    [ics] = [part for part in confirmation.iter_attachments() if part.get_filename() == "invite.ics"]
+    invite = parse_invite(
+        ics.get_content() if isinstance(ics.get_content(), bytes) else ics.get_content().encode()
+    )
+    assert str(invite.starts_at.tzinfo) == "America/Los_Angeles"
+    return invite.starts_at
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_picked_time_reaches_the_patient_as_a_calendar_invite(chromium, served, smtp_server, javascript):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        page.goto(f"{served.url}/request")
+        page.get_by_label("Free 15-minute consultation").check()
+        page.get_by_label("Email address").fill(PATIENT)
+        picker = page.get_by_role("group", name="Pick a time for your free consultation")
+        choice = picker.locator("fieldset.time-day").nth(2).get_by_role("radio").first
+        picked = datetime.fromisoformat(choice.get_attribute("value"))
+        choice.check()
+        fill_in(page, javascript=javascript)
+        page.get_by_role("button", name="Send my request").click()
+        page.get_by_text("Thank you. We got your request.").wait_for()
+        assert page.locator(".booked-time").inner_text().startswith("Your free consultation: ")
+    finally:
+        context.close()
+    starts = invite_in_the_email(served, smtp_server)
+    assert starts == picked
+    assert (starts.hour, starts.minute) == (picked.hour, picked.minute), "the same wall time, Pacific"
