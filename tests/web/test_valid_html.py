@@ -22,7 +22,9 @@ from clinic_app.choices import EmailState, RequestStatus
 from clinic_app.extensions import db
 from clinic_app.models import BenefitCheck, ConsultationRequest, OutboxEmail, SignInThrottle, utcnow
 from clinic_app.models.booking import Booking
+from clinic_app.web.booking_links import manage_address
 from clinic_app.web.errors import render_error
+from clinic_app.web.services import services
 from tests.helpers import (
     create_account,
     form_token,
@@ -325,6 +327,26 @@ def staff_pages(app, pages: Pages) -> None:
     pages.add("consultations, two providers", owner.get("/staff/consultations?day=2027-03-15"), 200)
     pages.add("consultations, none booked", owner.get("/staff/consultations?day=2027-03-14"), 200)
 
+    # Moving or cancelling a booking: the staff's move page, and the patient's manage pages.
+    with app.app_context():
+        booking = db.session.scalars(sa.select(Booking).where(Booking.request_id == plain)).one()
+        booking.starts_at = utcnow() + timedelta(days=3)
+        booking.ends_at = booking.starts_at + timedelta(minutes=15)
+        db.session.commit()
+        booking_id, manage = booking.id, manage_address(services(app).settings, booking)
+    pages.add("move a booking, staff", owner.get(f"/staff/bookings/{booking_id}/move"), 200)
+    patient = app.test_client()
+    manage = manage.removeprefix("https://clinic.test")
+    pages.add("manage booking", patient.get(manage), 200)
+    pages.add("manage booking, pick another time", patient.get(f"{manage}/move"), 200)
+    token = page_csrf_token(patient, f"{manage}/move")
+    pages.add(
+        "manage booking, no time picked", patient.post(f"{manage}/move", data={"csrf_token": token}), 400
+    )
+    pages.add("manage booking, link closed", patient.get("/booking/not-a-token"), 404)
+    patient.post(f"{manage}/cancel", data={"csrf_token": token})
+    pages.add("manage booking, cancelled", patient.get(manage), 200)
+
     link = re.search(r"https://clinic\.test(/staff/set-password/[\w.-]+)", html).group(1)
     newcomer = app.test_client()
     pages.add("set password", newcomer.get(link), 200)
@@ -364,7 +386,7 @@ def test_every_page_and_state_passes_the_nu_html_checker(make_app, tmp_path):
     assert 'href="tel:+15035550142">(503) 555-0142</a>' in pages.html["privacy"]
     assert 'href="tel:911"' in pages.html["confirmation, warning sign"]
 
-    assert len(pages.html) == 77, "every page and state, Spanish ones included (the README says how many)"
+    assert len(pages.html) == 83, "every page and state, Spanish ones included (the README says how many)"
     errors = nu_errors(checker, pages.write(tmp_path / "pages"))
     print(f"Nu HTML checker: {len(pages.html)} pages and states, {len(errors)} errors")
     assert not errors, f"{len(errors)} Nu HTML checker errors on {len(pages.html)} pages:\n" + "\n".join(
