@@ -96,6 +96,10 @@ class Settings:
     booking_horizon_days: int
     # How long before a booked consultation the patient's reminder email leaves; 0 sends none.
     booking_reminder_hours: int
+    # Whether visitors may book the new-patient appointment too (otherwise it stays a request), and
+    # its length.
+    booking_new_patient: bool
+    booking_new_patient_length_minutes: int
     # Programs (coverage answers) and private carriers (carrier keys in the rules) the clinic takes;
     # checked against the rules when the app starts.
     clinic_in_network: frozenset[str]
@@ -171,6 +175,10 @@ class Settings:
             booking_min_notice_minutes=env.whole_number("BOOKING_MIN_NOTICE_MINUTES", 120, lowest=0),
             booking_horizon_days=env.whole_number("BOOKING_HORIZON_DAYS", 30, lowest=1, highest=366),
             booking_reminder_hours=env.whole_number("BOOKING_REMINDER_HOURS", 24, lowest=0, highest=336),
+            booking_new_patient=env.flag("BOOKING_NEW_PATIENT"),
+            booking_new_patient_length_minutes=env.whole_number(
+                "BOOKING_NEW_PATIENT_LENGTH_MINUTES", 45, lowest=15, highest=240
+            ),
             clinic_in_network=frozenset(env.listed("CLINIC_IN_NETWORK", DEFAULT_IN_NETWORK)),
             clinic_offers_omt=env.flag("CLINIC_OFFERS_OMT"),
             coverage_rules_file=Path(env.text("COVERAGE_RULES_FILE"))

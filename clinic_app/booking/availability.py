@@ -4,6 +4,7 @@ caller's session: no Flask (the command line and the pages each commit their own
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -24,6 +25,13 @@ def rules_from_settings(settings: Settings) -> BookingRules:
         min_notice=timedelta(minutes=settings.booking_min_notice_minutes),
         horizon_days=settings.booking_horizon_days,
         zone=settings.clinic_timezone,
+    )
+
+
+def new_patient_rules(settings: Settings) -> BookingRules:
+    """The free consultation's rules, with the new-patient appointment's length (the times it fits)."""
+    return replace(
+        rules_from_settings(settings), length=timedelta(minutes=settings.booking_new_patient_length_minutes)
     )
 
 

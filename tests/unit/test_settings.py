@@ -104,3 +104,26 @@ def test_the_booking_reminder_leaves_that_many_hours_ahead_and_0_turns_it_off(tm
 def test_a_reminder_lead_that_is_not_hours_stops_the_start(tmp_path, raw, message):
     with pytest.raises(SettingsError, match=f"BOOKING_REMINDER_HOURS {message}"):
         Settings.from_environ({"SECRET_KEY": "k" * 32, "BOOKING_REMINDER_HOURS": raw}, tmp_path)
+
+
+def test_booking_the_new_patient_appointment_is_off_unless_the_owner_turns_it_on(tmp_path):
+    settings = Settings.from_environ({"SECRET_KEY": "k" * 32}, tmp_path)
+    assert settings.booking_new_patient is False
+    assert settings.booking_new_patient_length_minutes == 45
+    on = Settings.from_environ({"SECRET_KEY": "k" * 32, "BOOKING_NEW_PATIENT": "true"}, tmp_path)
+    assert on.booking_new_patient is True
+
+
+@pytest.mark.parametrize(("raw", "minutes"), [("", 45), ("15", 15), ("60", 60), ("240", 240)])
+def test_the_new_patient_appointment_has_its_own_length(tmp_path, raw, minutes):
+    environ = {"SECRET_KEY": "k" * 32, "BOOKING_NEW_PATIENT_LENGTH_MINUTES": raw}
+    assert Settings.from_environ(environ, tmp_path).booking_new_patient_length_minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("an hour", "must be a whole number"), ("14", "must be from 15 to 240"), ("241", "must be from 15 to 240")],
+)
+def test_a_new_patient_length_out_of_range_stops_the_start(tmp_path, raw, message):
+    with pytest.raises(SettingsError, match=f"BOOKING_NEW_PATIENT_LENGTH_MINUTES {message}"):
+        Settings.from_environ({"SECRET_KEY": "k" * 32, "BOOKING_NEW_PATIENT_LENGTH_MINUTES": raw}, tmp_path)
