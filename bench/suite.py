@@ -562,6 +562,46 @@ def outbox_row(emails: int, seconds_per_message: float, cache: Path) -> Row:
     )
 
 
+# --- 11-12. Booking the free consultation (issue 16), beside the plain request submit ---------------
+
+
+def booking_rows(engines: list[str], cache: Path, postgres_url: str) -> list[Row]:
+    from bench.booking_speed import BOOKED_BEFORE, DAYS, HOURS, PROVIDERS, measure_booking
+
+    rows = []
+    for engine in engines:
+        note(f"booking: /slots.json and submits at 32 clients, {engine_label(engine)}")
+        r = measure_booking(engine, cache, postgres_url, report=note)
+        plain = f"plain request submits {r['plain_per_second']:.1f}/s"
+        setup = f"{PROVIDERS} providers {DAYS} {HOURS}, {r['booked_before']} booked before"
+        rows.append(
+            Row(
+                f"11. GET /slots.json, {engine_label(engine)}: requests/s at {r['clients']} clients beside the"
+                " plain request submit",
+                f"{r['slots_rps']:,.0f} requests/s, p50 {ms(r['slots_p50_ms'])} ms ({r['slots_bytes'] / 1000:.1f} KB,"
+                f" 7 days; {setup}) vs {plain}",
+                f"{r['slots_rps'] / r['plain_per_second']:.1f}x the plain submit's rate",
+                "measured beside the plain request submit in the same run (issue 16)",
+                None,
+            )
+        )
+        clean = r["refused"] == 0 and r["errors"] == 0 and r["bookings_stored"] == r["booked"]
+        rows.append(
+            Row(
+                f"12. booking submits, {engine_label(engine)}: GET the form and post a picked time,"
+                f" {r['clients']} clients",
+                f'{r["booking_per_second"]:.1f} booked/s vs {plain} (no hours) and "call me" submits'
+                f" {r['call_me_per_second']:.1f}/s (hours set); {r['booked']} booked, {r['refused']} refused,"
+                f" {r['errors']} errors, {r['bookings_stored']} bookings stored over"
+                f" {r['providers_booked']} providers; {BOOKED_BEFORE}+ booked before",
+                f"{r['booking_per_second'] / r['plain_per_second']:.0%} of the plain submit's rate",
+                "distinct times: 0 refused, 0 errors, each 303 a stored booking",
+                clean and r["plain_errors"] == 0 and r["call_me_errors"] == 0,
+            )
+        )
+    return rows
+
+
 # --- The run ----------------------------------------------------------------------------------------
 
 
@@ -580,7 +620,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=int, nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"],
                         help=argparse.SUPPRESS)  # fmt: skip
-    parser.add_argument("--skip", nargs="+", default=[], choices=["form", "list", "export", "start", "outbox"],
+    parser.add_argument("--skip", nargs="+", default=[], choices=["form", "list", "export", "start", "outbox", "booking"],
                         help=argparse.SUPPRESS)  # fmt: skip
     return parser.parse_args(argv)
 
@@ -640,6 +680,10 @@ def main(argv: list[str] | None = None) -> None:
         # the widest pool sends in full rounds.
         emails, seconds = (36, 1.0) if args.quick else (60, 2.0)
         rows += section("9", "outbox drain", lambda: [outbox_row(emails, seconds, cache)])
+
+    if "booking" not in args.skip:
+        rows += section("11", "booking: /slots.json and submits",
+                        lambda: booking_rows(engines, cache, args.postgres_url))  # fmt: skip
 
     rows.sort(key=lambda row: int(row.what.split(".")[0]))
     print_table(rows)
