@@ -29,9 +29,13 @@ def rules_from_settings(settings: Settings) -> BookingRules:
 
 
 def new_patient_rules(settings: Settings) -> BookingRules:
-    """The free consultation's rules, with the new-patient appointment's length (the times it fits)."""
+    """The free consultation's rules with the new-patient appointment's length: its times are the
+    consultation's starts (9:00, 9:15, ...) where the longer appointment fits."""
+    consultation = rules_from_settings(settings)
     return replace(
-        rules_from_settings(settings), length=timedelta(minutes=settings.booking_new_patient_length_minutes)
+        consultation,
+        length=timedelta(minutes=settings.booking_new_patient_length_minutes),
+        starts_every=consultation.step,
     )
 
 

@@ -60,18 +60,24 @@ class BookingRules:
     min_notice: timedelta = timedelta(hours=2)
     horizon_days: int = 30
     zone: str = "America/Los_Angeles"
+    # How far apart the starts are when not length + buffer: a longer visit (the new-patient
+    # appointment) starts on the consultation's steps, wherever it fits.
+    starts_every: timedelta | None = None
 
     def __post_init__(self) -> None:
         if self.length <= timedelta(0):
             raise ValueError("a consultation must last some time")
+        if self.starts_every is not None and self.starts_every <= timedelta(0):
+            raise ValueError("the starts must be some time apart")
         if self.buffer < timedelta(0) or self.min_notice < timedelta(0) or self.horizon_days < 0:
             raise ValueError("the buffer, the notice and the horizon cannot be negative")
         ZoneInfo(self.zone)  # an unknown zone fails here, not on the first visitor
 
     @property
     def step(self) -> timedelta:
-        """How far apart the offered starts are: 9:00, 9:20, 9:40 for 15 minutes and a 5-minute buffer."""
-        return self.length + self.buffer
+        """How far apart the offered starts are: 9:00, 9:20, 9:40 for 15 minutes and a 5-minute buffer
+        (or `starts_every`, when given)."""
+        return self.starts_every if self.starts_every is not None else self.length + self.buffer
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
-from clinic_app.booking.availability import clinic_open_times
+from clinic_app.booking.availability import clinic_open_times, new_patient_rules
 from clinic_app.booking.emails import queue_booking_confirmation, queue_reminder
-from clinic_app.booking.slots import group_by_day, time_in_words, to_utc
+from clinic_app.booking.slots import BookingRules, group_by_day, time_in_words, to_utc
 from clinic_app.booking.storage import SlotTaken, book
+from clinic_app.choices import VisitType
 from clinic_app.extensions import db, limiter
 from clinic_app.intake.operations import submit_request
 from clinic_app.intake.spam import spam_reason
@@ -58,6 +59,9 @@ DAYS_SHOWN = 7
 TIMES_A_DAY = 8
 # Open times: each start on the clinic's clock, with the providers free then (merge_providers).
 OpenTimes = list[tuple[datetime, list[int]]]
+# Each visit type that can be booked now, with its open times (the free consultation's always; the
+# new-patient appointment's when the owner turned its booking on).
+VisitTimes = dict[VisitType, OpenTimes]
 
 
 def request_form_page(template: str, confirmation_url: Callable[[str], str], **context: Any) -> Page:
@@ -68,10 +72,11 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
         return _blank_form_page(template, initial, context), 200
     form = RequestForm(data=initial)
     status = 400
-    times = open_times_now()
-    # A time posted when none is open any more still gets the picker, with the "call me" choice.
-    if times or (request.form.get("slot") and form.visit_type.data == "consultation"):
-        form.offer_times(days_to_offer(times))
+    times = bookable_times_now()
+    for visit, open_times in times.items():
+        # A time posted when none is open any more still gets the picker, with the "call me" choice.
+        if open_times or (request.form.get(form.slot_field(visit).name) and form.visit_type.data == visit):
+            form.offer_times(days_to_offer(open_times), visit)
     if _refuse(form) is None:
         try:
             sent = _store_once(form, times)
@@ -93,17 +98,18 @@ def _blank_form_page(template: str, initial: dict[str, Any] | None, context: dic
     it is rendered once per process for each set of embed options, and each visit gets it with a
     fresh token put in."""
     token = issue_form_token(services.settings().secret_key)
-    times = open_times_now()
+    times = bookable_times_now()
 
     def render(form_token: str) -> str:
         form = RequestForm(data=initial)
-        if times:
-            form.offer_times(days_to_offer(times))
+        for visit, open_times in times.items():
+            if open_times:
+                form.offer_times(days_to_offer(open_times), visit)
         form.form_token.data = form_token
         return render_template(template, form=form, **context)
 
     # The open times change with the clock and every booking: a page that offers them is never kept.
-    if times:
+    if any(times.values()):
         return render(token)
 
     # A message flashed by a staff page in this browser shows once, on the next page: this visitor's
@@ -133,10 +139,27 @@ def _refuse(form: RequestForm) -> str | None:
     return None
 
 
-def open_times_now() -> OpenTimes:
-    """Every open time from now to the horizon; empty when no provider has hours, and when the
-    database is away (the form then asks for a call-back, as it does without hours)."""
-    rules = services.booking_rules()
+def visit_rules(visit: str) -> BookingRules:
+    """The booking rules of a visit type: the new-patient appointment has its own length."""
+    if visit == VisitType.NEW_PATIENT:
+        return new_patient_rules(services.settings())
+    return services.booking_rules()
+
+
+def bookable_times_now() -> VisitTimes:
+    """The open times of each visit type that can be booked: the free consultation's, and the
+    new-patient appointment's when BOOKING_NEW_PATIENT is on (times its longer length fits)."""
+    times = {VisitType.CONSULTATION: open_times_now()}
+    if services.settings().booking_new_patient:
+        times[VisitType.NEW_PATIENT] = open_times_now(visit_rules(VisitType.NEW_PATIENT))
+    return times
+
+
+def open_times_now(rules: BookingRules | None = None) -> OpenTimes:
+    """Every open time from now to the horizon (for the free consultation, unless other rules are
+    given); empty when no provider has hours, and when the database is away (the form then asks for a
+    call-back, as it does without hours)."""
+    rules = rules or services.booking_rules()
     now = utcnow()
     today = now.astimezone(ZoneInfo(rules.zone)).date()
     try:
@@ -172,17 +195,19 @@ def _spread(moments: list[datetime], most: int) -> list[datetime]:
     return [moments[round(index * step)] for index in range(most)]
 
 
-def _time_taken(form: RequestForm, picked: datetime) -> None:
+def _time_taken(form: RequestForm, visit: VisitType, picked: datetime) -> None:
     """The picked time is not open (taken by someone else, or never offered): the form comes back
-    with every answer kept and the nearest open times first."""
-    form.offer_times(days_to_offer(open_times_now(), near=picked))
-    form.slot.errors = [TIME_TAKEN]
+    with every answer kept and the nearest open times first, in the chosen visit type's picker."""
+    form.offer_times(days_to_offer(open_times_now(visit_rules(visit)), near=picked), visit)
+    form.slot_field(visit).errors = [TIME_TAKEN]
 
 
-def _booker(picked: datetime, providers: list[int]) -> Callable[[ConsultationRequest], str]:
-    """Books the picked time for the stored request with the first of its providers who is still free
-    (the database decides); its line for the staff email. SlotTaken when none is."""
-    rules = services.booking_rules()
+def _booker(
+    picked: datetime, providers: list[int], rules: BookingRules
+) -> Callable[[ConsultationRequest], str]:
+    """Books the picked time, for the rules' length, for the stored request with the first of its
+    providers who is still free (the database decides); its line for the staff email. SlotTaken when
+    none is."""
     starts_at = to_utc(picked)
 
     def book_it(stored: ConsultationRequest) -> str:
@@ -202,7 +227,7 @@ def _booker(picked: datetime, providers: list[int]) -> Callable[[ConsultationReq
     return book_it
 
 
-def _store_once(form: RequestForm, times: OpenTimes) -> ConsultationRequest | None:
+def _store_once(form: RequestForm, times: VisitTimes) -> ConsultationRequest | None:
     settings = services.settings()
     try:
         nonce, shown_at = read_form_token(
@@ -222,14 +247,16 @@ def _store_once(form: RequestForm, times: OpenTimes) -> ConsultationRequest | No
     )
     booker = None
     picked = form.picked_time() if form.wants_a_time() else None
+    # wants_a_time() is true only for a visit type whose picker is on the page, so it has open times.
+    visit = VisitType(form.visit_type.data)
     if picked is not None:
         # Still one of the open times (not past the horizon, too soon, on a closed date, taken)?
-        providers = {to_utc(moment): free for moment, free in times}.get(to_utc(picked))
+        providers = {to_utc(moment): free for moment, free in times.get(visit, [])}.get(to_utc(picked))
         if providers is None:
-            _time_taken(form, picked)
+            _time_taken(form, visit, picked)
             return None
         # A bot's request is kept for owners to see, but takes no one's time.
-        booker = _booker(picked, providers) if bot is None else None
+        booker = _booker(picked, providers, visit_rules(visit)) if bot is None else None
     try:
         sent = submit_request(
             db.session,
@@ -248,7 +275,7 @@ def _store_once(form: RequestForm, times: OpenTimes) -> ConsultationRequest | No
         if already is not None:
             return already
         assert picked is not None
-        _time_taken(form, picked)
+        _time_taken(form, visit, picked)
         return None
     mark_sent(db.session, nonce, sent)
     try:

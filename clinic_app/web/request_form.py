@@ -257,8 +257,10 @@ class RequestForm(FlaskForm):
         _l("Your coinsurance percent (optional)"),
         validators=[Optional(), NumberRange(0, 100, message=_l("Enter a percent from 0 to 100, like 20."))],
     )
-    # Shown (with choices) only when a provider has open times; see offer_times().
+    # Shown (with choices) only when a provider has open times; see offer_times(). The new-patient
+    # appointment's picker only when the owner turned its booking on (BOOKING_NEW_PATIENT).
     slot = RadioField(_l("Pick a time for your free consultation"), validate_choice=False)
+    new_patient_slot = RadioField(_l("Pick a time for your new-patient appointment"), validate_choice=False)
     consent = BooleanField(
         _l("You may contact me about this request."),
         validators=[DataRequired(_l("Tick this box so we can contact you about your request."))],
@@ -271,64 +273,92 @@ class RequestForm(FlaskForm):
             SelectChoice("", _("Choose your insurance company")),
             *(SelectChoice(key, name) for key, name in carriers.items()),
         ]
-        # No times offered: the picker is not on the page and its answer is never read.
+        # No times offered: a picker is not on the page and its answer is never read. Each visit type
+        # that can be booked has its own picker (its field, its days, whether it shows).
         self.time_days: list[tuple[str, list[str]]] = []
         self.times_shown = False
+        self.new_patient_time_days: list[tuple[str, list[str]]] = []
+        self.new_patient_times_shown = False
         self.zone_words = ""
         self.slot.choices = []
+        self.new_patient_slot.choices = []
 
-    # The free consultation's times, offered by the view (form_flow) from the open times.
-    def offer_times(self, days: Sequence[tuple[Any, Sequence[datetime]]]) -> None:
-        """Show the picker with these days' times (each an aware datetime on the clinic's clock), in
-        the order given, and the "call me" choice last."""
+    def slot_field(self, visit: str = VisitType.CONSULTATION) -> RadioField:
+        """The picker's field for this visit type."""
+        return self.new_patient_slot if visit == VisitType.NEW_PATIENT else self.slot
+
+    def shows_times(self, visit: str | None) -> bool:
+        """Whether the picker for this visit type is on the page."""
+        if visit == VisitType.NEW_PATIENT:
+            return self.new_patient_times_shown
+        return visit == VisitType.CONSULTATION and self.times_shown
+
+    # The times of each visit type, offered by the view (form_flow) from its open times.
+    def offer_times(
+        self, days: Sequence[tuple[Any, Sequence[datetime]]], visit: str = VisitType.CONSULTATION
+    ) -> None:
+        """Show the visit type's picker with these days' times (each an aware datetime on the clinic's
+        clock), in the order given, and the "call me" choice last."""
         locale = _page_locale()
         language = locale.language if locale.language in DAY_PATTERN else "en"
-        self.times_shown = True
+        time_days: list[tuple[str, list[str]]] = []
+        if visit == VisitType.NEW_PATIENT:
+            self.new_patient_times_shown = True
+            self.new_patient_time_days = time_days
+        else:
+            self.times_shown = True
+            self.time_days = time_days
         zone = services.booking_rules().zone
         self.zone_words = _zone_words(zone, locale)
-        self.time_days = []
         choices = []
         for _day, moments in days:
             if not moments:
                 continue
             legend = format_datetime(moments[0], DAY_PATTERN[language], locale=locale)
             values = [moment.isoformat() for moment in moments]
-            self.time_days.append((legend[:1].upper() + legend[1:], values))
+            time_days.append((legend[:1].upper() + legend[1:], values))
             choices += [
                 SelectChoice(value, format_datetime(moment, TIME_PATTERN, locale=locale))
                 for value, moment in zip(values, moments, strict=True)
             ]
         choices.append(SelectChoice(CALL_ME, _("None of these times work, call me")))
-        self.slot.choices = choices
+        self.slot_field(visit).choices = choices
 
-    def time_groups(self) -> tuple[list[tuple[str, list[Any]]], Any]:
+    def time_groups(self, visit: str = VisitType.CONSULTATION) -> tuple[list[tuple[str, list[Any]]], Any]:
         """The picker's radio buttons, one group a day with its legend, and the "call me" one."""
-        by_value = {option.data: option for option in self.slot}
-        days = [(legend, [by_value[value] for value in values]) for legend, values in self.time_days]
+        by_value = {option.data: option for option in self.slot_field(visit)}
+        time_days = self.new_patient_time_days if visit == VisitType.NEW_PATIENT else self.time_days
+        days = [(legend, [by_value[value] for value in values]) for legend, values in time_days]
         return days, by_value[CALL_ME]
 
     def wants_a_time(self) -> bool:
-        """Whether the visitor picked a time for a free consultation (not "call me")."""
-        return (
-            self.times_shown
-            and self.visit_type.data == VisitType.CONSULTATION
-            and bool(self.slot.data)
-            and self.slot.data != CALL_ME
-        )
+        """Whether the visitor picked a time (not "call me") in the picker of the visit type chosen;
+        the other picker's answer is never read."""
+        chosen = self.visit_type.data
+        answer = self.slot_field(chosen).data
+        return self.shows_times(chosen) and bool(answer) and answer != CALL_ME
 
-    def validate_slot(self, field: RadioField) -> None:
+    def _check_picker(self, visit: str, field: RadioField) -> None:
         # Whether the time is still open is the view's to say, when it books; here, only that one of
-        # the choices was made.
-        if not self.times_shown or self.visit_type.data != VisitType.CONSULTATION:
+        # the choices was made, in the picker of the visit type chosen.
+        if self.visit_type.data != visit or not self.shows_times(visit):
             return
         if not field.data or field.data == "None":
             raise ValidationError(str(PICK_A_TIME))
         if field.data != CALL_ME and self.picked_time() is None:
             raise ValidationError(str(PICK_A_TIME))
 
+    def validate_slot(self, field: RadioField) -> None:
+        self._check_picker(VisitType.CONSULTATION, field)
+
+    def validate_new_patient_slot(self, field: RadioField) -> None:
+        self._check_picker(VisitType.NEW_PATIENT, field)
+
     def picked_time(self) -> datetime | None:
-        """The posted time on the clinic's clock; None for anything that is not a time."""
-        return parse_slot(self.slot.data or "", services.booking_rules().zone)
+        """The time posted in the chosen visit type's picker, on the clinic's clock; None for anything
+        that is not a time."""
+        answer = self.slot_field(self.visit_type.data).data
+        return parse_slot(answer or "", services.booking_rules().zone)
 
     # Contact details: the way the visitor asked to be reached must be given.
     def validate_phone(self, field: StringField) -> None:
