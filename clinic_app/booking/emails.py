@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from clinic_app.booking.invite import invite_ics
 from clinic_app.booking.slots import time_in_words
-from clinic_app.choices import EmailState
+from clinic_app.choices import EmailState, VisitType
 from clinic_app.formatting import phone_for_links
 from clinic_app.mail.outbox import CalendarInvite, enqueue
 from clinic_app.mail.rendering import render_email
@@ -66,8 +66,9 @@ def queue_booking_confirmation(
     manage_url: str | None = None,
     now: datetime | None = None,
 ) -> OutboxEmail | None:
-    """ "Your free consultation at <clinic>", with the invite (METHOD:REQUEST); None without an email
-    address. `manage_url`, when given, is offered besides the phone to change or cancel."""
+    """ "Your free consultation at <clinic>" ("Your new-patient appointment at <clinic>" for that visit),
+    with the invite (METHOD:REQUEST); None without an email address. `manage_url`, when given, is
+    offered besides the phone to change or cancel."""
     return _queue(session, request, booking, settings, "booked", manage_url=manage_url, now=now)
 
 
@@ -172,9 +173,12 @@ def _queue(
         return None
     language = request.language.value
     now = now or utcnow()
-    calendar = None if kind == "reminder" else _invite(booking, settings, language, now)
+    new_patient = request.visit_type is VisitType.NEW_PATIENT
+    calendar = None if kind == "reminder" else _invite(booking, settings, language, now, new_patient)
     context = {
         "kind": kind,
+        # The emails name the visit booked: the free consultation, or the new-patient appointment.
+        "new_patient": new_patient,
         "consultation_request": request,
         "clinic_name": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
@@ -202,9 +206,12 @@ def _queue(
     )
 
 
-def _invite(booking: Booking, settings: Settings, language: str, now: datetime) -> CalendarInvite:
+def _invite(
+    booking: Booking, settings: Settings, language: str, now: datetime, new_patient: bool
+) -> CalendarInvite:
     cancelled = booking.status is BookingStatus.CANCELLED
     words = {
+        "new_patient": new_patient,
         "clinic_name": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
         "cancelled": cancelled,
