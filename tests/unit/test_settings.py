@@ -122,7 +122,11 @@ def test_the_new_patient_appointment_has_its_own_length(tmp_path, raw, minutes):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("an hour", "must be a whole number"), ("14", "must be from 15 to 240"), ("241", "must be from 15 to 240")],
+    [
+        ("an hour", "must be a whole number"),
+        ("14", "must be from 15 to 240"),
+        ("241", "must be from 15 to 240"),
+    ],
 )
 def test_a_new_patient_length_out_of_range_stops_the_start(tmp_path, raw, message):
     with pytest.raises(SettingsError, match=f"BOOKING_NEW_PATIENT_LENGTH_MINUTES {message}"):
