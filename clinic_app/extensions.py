@@ -37,8 +37,13 @@ login_manager.session_protection = "strong"
 limiter = Limiter(key_func=get_remote_address)
 
 
+# Pages opened by a link that names someone's booking: their views are counted too, so the links
+# cannot be tried at speed.
+LIMITED_PAGES = frozenset({"public.manage_booking", "public.move_managed_booking"})
+
+
 @limiter.request_filter
 def only_sending_is_limited() -> bool:
-    """Every limit in the app counts sent forms (POST): showing a page skips working out which
-    limits apply."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    """Every limit in the app counts sent forms (POST), and the views of a booking's link: showing any
+    other page skips working out which limits apply."""
+    return request.method in ("GET", "HEAD", "OPTIONS") and request.endpoint not in LIMITED_PAGES

@@ -31,12 +31,14 @@ from clinic_app.web.form_flow import days_to_offer, open_times_now
 from clinic_app.web.languages import chosen_language
 from clinic_app.web.security_headers import never_stored
 
-# The buttons' posts, counted per client address apart from the form's, with its limit (RATELIMIT_FORM).
-# As everywhere in the app only sending is limited (extensions.only_sending_is_limited): a GET opens a
-# page that changes nothing, and a token cannot be guessed (it is signed).
+# The buttons' posts, counted per client address apart from the form's, with its limit (RATELIMIT_FORM);
+# and the link's views, with a limit of their own (extensions.LIMITED_PAGES lets them be counted), so
+# a person opening their link now and then is never stopped but tokens cannot be tried at speed.
+MANAGE_VIEWS_LIMIT = "30 per hour"
 manage_limit = limiter.shared_limit(
     lambda: services.settings().ratelimit_form, scope="booking-manage", methods=["POST"]
 )
+view_limit = limiter.shared_limit(MANAGE_VIEWS_LIMIT, scope="booking-manage-views", methods=["GET", "HEAD"])
 
 
 def _open(token: str) -> Booking | None:
@@ -81,7 +83,7 @@ def _audit(booking: Booking, action: AuditAction, **detail: object) -> None:
 
 
 @bp.get("/booking/<token>")
-@manage_limit
+@view_limit
 def manage_booking(token: str) -> Response:
     booking = _open(token)
     if booking is None:
@@ -115,6 +117,7 @@ def cancel_managed_booking(token: str) -> Response:
 
 @bp.route("/booking/<token>/move", methods=["GET", "POST"])
 @manage_limit
+@view_limit
 def move_managed_booking(token: str) -> Response:
     booking = _open(token)
     if booking is None:

@@ -248,8 +248,12 @@ def test_the_manage_pages_are_rate_limited(make_app, smtp_server):
     assert statuses == [404, 404, 404, 429]
     refused = client.post("/booking/guess/move", data={"csrf_token": token})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
-    # Opening a page is never limited, as everywhere in the app: only sending is.
-    assert client.get("/booking/guess").status_code == 404
+    # Opening a link is counted too, with a limit of its own: tokens cannot be tried at speed.
+    # The page opened above for its form token was the first of 30 an hour.
+    views = [app.test_client().get(f"/booking/guess-{n}").status_code for n in range(30)]
+    assert views == [404] * 29 + [429]
+    # Other pages are never limited: the form opens as often as anyone likes.
+    assert all(client.get("/request").status_code == 200 for _ in range(40))
 
 
 def test_a_spanish_request_gets_the_page_in_spanish(app, client):
