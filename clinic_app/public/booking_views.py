@@ -27,7 +27,7 @@ from clinic_app.web.booking_changes import (
     providers_free_at,
 )
 from clinic_app.web.booking_links import booking_for_token, has_passed
-from clinic_app.web.form_flow import days_to_offer, open_times_now
+from clinic_app.web.form_flow import days_to_offer, open_times_now, visit_rules
 from clinic_app.web.languages import chosen_language
 from clinic_app.web.security_headers import never_stored
 
@@ -124,7 +124,7 @@ def move_managed_booking(token: str) -> Response:
         return _closed()
     if booking.status is BookingStatus.CANCELLED:
         return redirect(url_for(".manage_booking", token=token), 303)
-    times = open_times_now()
+    times = open_times_now(visit_rules(booking.request.visit_type))
     form = TimeChoiceForm()
     form.offer_times(days_to_offer(times))
     if request.method != "POST":
@@ -148,7 +148,7 @@ def move_managed_booking(token: str) -> Response:
     )
     if not moved:
         db.session.rollback()
-        form.time_taken(open_times_now(), picked)
+        form.time_taken(open_times_now(visit_rules(booking.request.visit_type)), picked)
         return _page("public/booking_move.html", booking, 409, form=form, token=token)
     db.session.commit()
     services.wake_outbox_worker()

@@ -26,7 +26,7 @@ from clinic_app.web.booking_changes import (
     move_booking,
     providers_free_at,
 )
-from clinic_app.web.form_flow import OpenTimes, days_to_offer, open_times_now
+from clinic_app.web.form_flow import OpenTimes, days_to_offer, open_times_now, visit_rules
 from clinic_app.web.responses import Page
 
 NOT_FREE = "{name} is not free at that time. Here are the nearest open times."
@@ -80,7 +80,7 @@ def booking_move_page(booking_id: int) -> Page:
     if booking.status is BookingStatus.CANCELLED:
         flash("That consultation is cancelled: there is nothing to move.")
         return redirect(url_for(".request_detail", request_id=booking.request_id))
-    form = _move_form(open_times_now())
+    form = _move_form(open_times_now(visit_rules(booking.request.visit_type)))
     form.provider.data = ANY_PROVIDER
     return _move_page(booking, form)
 
@@ -92,7 +92,7 @@ def booking_move(booking_id: int) -> Page:
     if booking.status is BookingStatus.CANCELLED:
         flash("That consultation is cancelled: there is nothing to move.")
         return redirect(url_for(".request_detail", request_id=booking.request_id), 303)
-    times = open_times_now()
+    times = open_times_now(visit_rules(booking.request.visit_type))
     form = _move_form(times)
     if not form.validate_on_submit():
         return _move_page(booking, form, 400)
@@ -115,7 +115,7 @@ def booking_move(booking_id: int) -> Page:
     )
     if not moved:
         db.session.rollback()
-        form.time_taken(open_times_now(), picked)
+        form.time_taken(open_times_now(visit_rules(booking.request.visit_type)), picked)
         provider = db.session.get(StaffUser, int(chosen)) if chosen.isdigit() else None
         if provider is not None:
             form.slot.errors = [NOT_FREE.format(name=provider.name)]

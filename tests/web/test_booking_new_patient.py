@@ -18,6 +18,8 @@ from clinic_app.booking.availability import set_hours
 from clinic_app.booking.slots import time_in_words
 from clinic_app.extensions import db
 from clinic_app.models import Booking, ConsultationRequest, OutboxEmail, StaffUser
+from clinic_app.web.booking_links import manage_token
+from clinic_app.web.services import services
 from tests.helpers import create_account, form_token, valid_answers, visible_text
 from tests.web.test_booking_form import NOTHING, PICK, TAKEN, local, stored_counts, today, without_token
 
@@ -263,3 +265,19 @@ def test_the_pages_and_email_with_the_new_patient_picker_pass_the_nu_html_checke
         path.write_text(html, encoding="utf-8")
         files.append(path)
     assert nu_errors(checker, files) == []
+
+
+def test_a_new_patient_appointments_manage_pages_name_it_and_offer_only_times_it_fits(app, client):
+    give_hours(app, end=time(11, 0))
+    post(client, visit_type="new_patient", new_patient_slot=local(ahead(), 9))
+    with app.app_context():
+        booking = db.session.scalars(sa.select(Booking)).one()
+        path = f"/booking/{manage_token(services(app).settings.secret_key, booking)}/move"
+    manage = visible_text(client.get(path.removesuffix("/move")).get_data(as_text=True))
+    assert "Your new-patient appointment" in manage and "It takes about 45 minutes." in manage
+    assert "free consultation" not in manage
+    move_page = client.get(path).get_data(as_text=True)
+    assert "Move my appointment" in move_page
+    times = on_day(offered(move_page, "slot"), ahead())
+    # 9:00-9:45 is its own; 10:00 and 10:15 are the last starts that end by 11:00.
+    assert times == [local(ahead(), 9, 45), local(ahead(), 10), local(ahead(), 10, 15)]
