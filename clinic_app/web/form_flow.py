@@ -56,6 +56,8 @@ FOREIGN_ORIGIN = _l(
 # The free consultation's picker keeps the page light: the next days that have open times, and at
 # most this many times on each, spread over the day (all of them when a day has fewer).
 DAYS_SHOWN = 7
+# Days looked at first for a picker's DAYS_SHOWN days with times (more only when they fall short).
+FIRST_LOOK = 10
 TIMES_A_DAY = 8
 # Open times: each start on the clinic's clock, with the providers free then (merge_providers).
 OpenTimes = list[tuple[datetime, list[int]]]
@@ -156,18 +158,33 @@ def bookable_times_now() -> VisitTimes:
 
 
 def open_times_now(rules: BookingRules | None = None) -> OpenTimes:
-    """Every open time from now to the horizon (for the free consultation, unless other rules are
-    given); empty when no provider has hours, and when the database is away (the form then asks for a
+    """The open times a picker shows (for the free consultation, unless other rules are given): from
+    now, first FIRST_LOOK days and, only when fewer than DAYS_SHOWN of them have times, on to the
+    horizon, since working out a month of every provider's times costs each page and each send.
+    Empty when no provider has hours, and when the database is away (the form then asks for a
     call-back, as it does without hours)."""
     rules = rules or services.booking_rules()
     now = utcnow()
     today = now.astimezone(ZoneInfo(rules.zone)).date()
+    every_day = rules.horizon_days + 1
     try:
-        return clinic_open_times(db.session, rules, now, today, rules.horizon_days + 1)
+        times = clinic_open_times(db.session, rules, now, today, min(FIRST_LOOK, every_day))
+        if len(group_by_day(moment for moment, _ in times)) < DAYS_SHOWN and every_day > FIRST_LOOK:
+            later = today + timedelta(days=FIRST_LOOK)
+            times += clinic_open_times(db.session, rules, now, later, every_day - FIRST_LOOK)
+        return times
     except (OperationalError, InterfaceError):
         db.session.rollback()
         log.error("request form: the open times could not be read; the form asks for a call-back")
         return []
+
+
+def providers_open_at(picked: datetime, rules: BookingRules) -> list[int] | None:
+    """The providers free at the picked time, worked out for its day alone; None when it is not one of
+    the open times (taken, too soon, past the horizon, on a closed date, off the steps)."""
+    day = picked.astimezone(ZoneInfo(rules.zone)).date()
+    times = clinic_open_times(db.session, rules, utcnow(), day, 1)
+    return {to_utc(moment): free for moment, free in times}.get(to_utc(picked))
 
 
 def days_to_offer(times: OpenTimes, near: datetime | None = None) -> list[tuple[date, list[datetime]]]:
@@ -251,7 +268,7 @@ def _store_once(form: RequestForm, times: VisitTimes) -> ConsultationRequest | N
     visit = VisitType(form.visit_type.data)
     if picked is not None:
         # Still one of the open times (not past the horizon, too soon, on a closed date, taken)?
-        providers = {to_utc(moment): free for moment, free in times.get(visit, [])}.get(to_utc(picked))
+        providers = providers_open_at(picked, visit_rules(visit)) if visit in times else None
         if providers is None:
             _time_taken(form, visit, picked)
             return None

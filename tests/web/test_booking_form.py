@@ -327,3 +327,17 @@ def test_twenty_visitors_sending_the_same_time_at_once_get_one_booking(app, caps
         assert count(OutboxEmail) == 3 + reminded, "the winner's emails; nothing of the others"
         booked = db.session.scalars(sa.select(Booking)).one()
         assert booked.starts_at == datetime.fromisoformat(picked)
+
+
+def test_a_provider_with_few_days_still_fills_the_picker_up_to_the_horizon(app, client):
+    """The page first looks 10 days ahead; with fewer than 7 days of times there, it looks on."""
+    staff_id = create_account(app, "dr.mon@clinic.example", password=None, name="Dr. Monday")
+    with app.app_context():
+        provider = db.session.get_one(StaffUser, staff_id)
+        set_hours(db.session, provider, [0], [(time(9, 0), time(10, 0))], actor=None, ip_address="test")
+        db.session.commit()
+    shown_days = {value[:10] for value in offered(client.get("/request").get_data(as_text=True))}
+    horizon = [today() + timedelta(days=n) for n in range(31)]
+    mondays = {day.isoformat() for day in horizon if day.weekday() == 0}
+    # Today's hour may be past, or too soon: every later Monday to the horizon is shown.
+    assert mondays - {today().isoformat()} <= shown_days <= mondays and len(shown_days) >= 4
