@@ -22,6 +22,7 @@ from clinic_app.extensions import db, limiter
 from clinic_app.intake.operations import submit_request
 from clinic_app.intake.spam import spam_reason
 from clinic_app.models import ConsultationRequest, StaffUser, utcnow
+from clinic_app.settings import Settings
 from clinic_app.web import services
 from clinic_app.web.booking_links import manage_url
 from clinic_app.web.confirmation_links import confirmation_address, confirmation_token, request_for_token
@@ -73,6 +74,7 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
     if request.method != "POST":
         return _blank_form_page(template, initial, context), 200
     form = RequestForm(data=initial)
+    settings = services.settings()
     status = 400
     times = bookable_times_now()
     for visit, open_times in times.items():
@@ -90,9 +92,18 @@ def request_form_page(template: str, confirmation_url: Callable[[str], str], **c
             form.form_token.errors = [DATABASE_AWAY]
             sent, status = None, 503
         if sent is not None:
-            return redirect(confirmation_url(confirmation_token(services.settings().secret_key, sent)), 303)
-    form.form_token.data = issue_form_token(services.settings().secret_key)
+            return redirect(confirmation_url(confirmation_token(settings.secret_key, sent)), 303)
+    form.form_token.data = issue_form_token(settings.secret_key, _first_shown(form, settings))
     return render_template(template, form=form, **context), status
+
+
+def _first_shown(form: RequestForm, settings: Settings) -> datetime | None:
+    """When the form sent back was first shown (its token's time), or None for a token that was not
+    good (the visitor then starts a fresh count, as on a new page)."""
+    try:
+        return read_form_token(settings.secret_key, form.form_token.data, settings.form_token_minutes * 60)[1]
+    except FormTokenProblem:
+        return None
 
 
 def _blank_form_page(template: str, initial: dict[str, Any] | None, context: dict[str, Any]) -> str:

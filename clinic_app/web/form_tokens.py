@@ -32,20 +32,30 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
-def issue_form_token(secret_key: str) -> str:
-    return _serializer(secret_key).dumps(secrets.token_urlsafe(16))
+def issue_form_token(secret_key: str, first_shown: datetime | None = None) -> str:
+    """A fresh token. A form sent back to fix a mistake (a time just taken, a missing answer) carries
+    when it was first shown, so its quick second send is not timed as a bot's (spam.MIN_FILL)."""
+    nonce = secrets.token_urlsafe(16)
+    payload = nonce if first_shown is None else [nonce, int(first_shown.timestamp())]
+    return _serializer(secret_key).dumps(payload)
 
 
 def read_form_token(secret_key: str, token: str | None, max_age_seconds: int) -> tuple[str, datetime]:
-    """The token's nonce and when the form was shown."""
+    """The token's nonce and when the form was first shown."""
     if not token:
         raise FormTokenProblem("missing")
     try:
-        nonce, shown_at = _serializer(secret_key).loads(token, max_age=max_age_seconds, return_timestamp=True)
+        payload, shown_at = _serializer(secret_key).loads(
+            token, max_age=max_age_seconds, return_timestamp=True
+        )
     except SignatureExpired as error:
         raise FormTokenProblem("expired") from error
     except BadSignature as error:
         raise FormTokenProblem("forged") from error
+    nonce = payload
+    if isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], int):
+        nonce, first_shown = payload
+        shown_at = min(shown_at, datetime.fromtimestamp(first_shown, shown_at.tzinfo))
     if not isinstance(nonce, str) or not 16 <= len(nonce) <= 32:
         raise FormTokenProblem("forged")
     return nonce, shown_at

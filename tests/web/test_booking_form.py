@@ -24,8 +24,18 @@ from clinic_app.booking.availability import close_date, set_hours
 from clinic_app.booking.slots import slot_iso, time_in_words
 from clinic_app.extensions import db
 from clinic_app.models import Booking, ConsultationRequest, FormSubmission, OutboxEmail, StaffUser, utcnow
+from clinic_app.web.form_tokens import SALT as FORM_TOKEN_SALT
 from tests.conftest import free_port
-from tests.helpers import LiveServer, count, create_account, form_token, sign_in, valid_answers, visible_text
+from tests.helpers import (
+    LiveServer,
+    count,
+    create_account,
+    form_token,
+    sign_in,
+    signed_earlier,
+    valid_answers,
+    visible_text,
+)
 
 ZONE = ZoneInfo("America/Los_Angeles")
 TAKEN = "That time was just taken. Here are the nearest open times."
@@ -341,3 +351,30 @@ def test_a_provider_with_few_days_still_fills_the_picker_up_to_the_horizon(app, 
     mondays = {day.isoformat() for day in horizon if day.weekday() == 0}
     # Today's hour may be past, or too soon: every later Monday to the horizon is shown.
     assert mondays - {today().isoformat()} <= shown_days <= mondays and len(shown_days) >= 4
+
+
+def test_a_visitor_sent_back_by_a_taken_time_may_send_again_at_once(make_app):
+    """The form sent back carries when it was first shown, so a quick second send is not a bot's."""
+    app = make_app(MIN_FILL_SECONDS=3)
+    give_hours(app)
+    client = app.test_client()
+    wanted = offered(client.get("/request").get_data(as_text=True))[4]
+    first = {**valid_answers(slot=wanted), "form_token": signed_earlier(FORM_TOKEN_SALT, seconds_ago=60)}
+    assert client.post("/request", data=first).status_code == 303
+    late = {**valid_answers(slot=wanted, full_name="Bea Late")}
+    late["form_token"] = signed_earlier(FORM_TOKEN_SALT, seconds_ago=60)
+    back = client.post("/request", data=late)
+    assert back.status_code == 400 and TAKEN in back.get_data(as_text=True)
+    html = back.get_data(as_text=True)
+    again = {
+        **late,
+        "slot": offered(html)[0],
+        "form_token": re.search(r'name="form_token" type="hidden" value="([^"]+)"', html).group(1),
+    }
+    assert client.post("/request", data=again).status_code == 303
+    with app.app_context():
+        bea = db.session.scalars(
+            sa.select(ConsultationRequest).where(ConsultationRequest.full_name == "Bea Late")
+        ).one()
+        assert bea.spam_reason is None
+        assert db.session.scalars(sa.select(Booking).where(Booking.request_id == bea.id)).one()
