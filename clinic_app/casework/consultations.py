@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -62,3 +63,10 @@ def count_by_start(session: DbSession, starts: Sequence[datetime]) -> list[int]:
         sum(1 for moment in times if low <= moment < high)
         for low, high in zip(starts, starts[1:], strict=False)
     ]
+
+
+def bookings_on(session: DbSession, provider: StaffUser, day: date, zone: str) -> list[BookedConsultation]:
+    """The provider's bookings still booked on a date of the clinic's calendar."""
+    start = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    return [found for found in booked_consultations(session, start, end) if found.provider_id == provider.id]

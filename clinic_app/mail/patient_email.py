@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from email.utils import formataddr, parseaddr
 
+import sqlalchemy as sa
+
 from clinic_app.formatting import phone_for_links
 from clinic_app.mail.outbox import enqueue
 from clinic_app.mail.rendering import render_email
-from clinic_app.models import ConsultationRequest, OutboxEmail
+from clinic_app.models import Booking, ConsultationRequest, OutboxEmail
 from clinic_app.models.types import DbSession
 from clinic_app.settings import Settings
 
@@ -38,6 +40,8 @@ def queue_patient_copy(
         "response_time": settings.clinic_response_time[language],
         "note_url": note_url,
         "link_minutes": settings.confirmation_link_minutes,
+        # A visitor who picked a time has it already (its own email brings the calendar invite).
+        "booked": session.scalar(sa.select(Booking.id).where(Booking.request_id == request.id)) is not None,
     }
     return enqueue(
         session,

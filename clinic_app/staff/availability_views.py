@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from clinic_app.booking.availability import close_date, closed_dates, set_hours, stop_providing, week_lines
 from clinic_app.booking.hours import HoursError, parse_days, parse_ranges
+from clinic_app.casework.consultations import bookings_on
 from clinic_app.casework.queries import active_staff
 from clinic_app.extensions import db
 from clinic_app.models import StaffUser, utcnow
@@ -58,6 +59,14 @@ def availability() -> Page:
             db.session.commit()
             written = f"{day:%A, %B} {day.day}, {day.year}"
             flash(f"{written} is {'now' if closed else 'already'} closed for {member.name}.")
+            still = bookings_on(db.session, member, day, services.settings().clinic_timezone)
+            if still:
+                # Closing a date offers no new times; the bookings already made stay until moved.
+                flash(
+                    f"{len(still)} {'consultation is' if len(still) == 1 else 'consultations are'} still "
+                    f"booked with {member.name} that day: move or cancel "
+                    f"{'it' if len(still) == 1 else 'them'} from Consultations."
+                )
             return redirect(url_for(".availability"))
     elif action not in ("hours", "close"):
         flash("Please try again.")

@@ -54,7 +54,7 @@ def _back(booking: Booking) -> Response:
 def _move_form(times: OpenTimes) -> TimeChoiceForm:
     form = TimeChoiceForm()
     form.slot.label.text = "New time"
-    form.offer_times(days_to_offer(times))
+    form.offer_times(days_to_offer(times, every_time=True))
     providers = db.session.query(StaffUser).filter(
         StaffUser.is_provider.is_(True), StaffUser.active.is_(True)
     )

@@ -198,13 +198,16 @@ def providers_open_at(picked: datetime, rules: BookingRules) -> list[int] | None
     return {to_utc(moment): free for moment, free in times}.get(to_utc(picked))
 
 
-def days_to_offer(times: OpenTimes, near: datetime | None = None) -> list[tuple[date, list[datetime]]]:
+def days_to_offer(
+    times: OpenTimes, near: datetime | None = None, every_time: bool = False
+) -> list[tuple[date, list[datetime]]]:
     """The days and times the picker shows: the first DAYS_SHOWN days with times, each with at most
-    TIMES_A_DAY spread over the day. With ``near`` (a time just taken), the days and times nearest to
-    it, its own day first."""
+    TIMES_A_DAY spread over the day (every one, for staff on the phone with a patient). With ``near``
+    (a time just taken), the days and times nearest to it, its own day first."""
     grouped = group_by_day(moment for moment, _providers in times)
     if near is None:
-        return [(day, _spread(moments, TIMES_A_DAY)) for day, moments in grouped[:DAYS_SHOWN]]
+        most = None if every_time else TIMES_A_DAY
+        return [(day, _spread(moments, most)) for day, moments in grouped[:DAYS_SHOWN]]
 
     def distance(moment: datetime) -> timedelta:
         return abs(to_utc(moment) - to_utc(near))
@@ -216,8 +219,8 @@ def days_to_offer(times: OpenTimes, near: datetime | None = None) -> list[tuple[
     ]
 
 
-def _spread(moments: list[datetime], most: int) -> list[datetime]:
-    if len(moments) <= most:
+def _spread(moments: list[datetime], most: int | None) -> list[datetime]:
+    if most is None or len(moments) <= most:
         return moments
     step = (len(moments) - 1) / (most - 1)
     return [moments[round(index * step)] for index in range(most)]

@@ -378,3 +378,22 @@ def test_a_visitor_sent_back_by_a_taken_time_may_send_again_at_once(make_app):
         ).one()
         assert bea.spam_reason is None
         assert db.session.scalars(sa.select(Booking).where(Booking.request_id == bea.id)).one()
+
+
+def test_the_patients_copy_of_a_booked_request_says_the_time_is_booked(app, client):
+    give_hours(app)
+    picked = offered(client.get("/request").get_data(as_text=True))[2]
+    assert post(client, slot=picked).status_code == 303
+    with app.app_context():
+        [copy] = db.session.scalars(
+            sa.select(OutboxEmail).where(
+                OutboxEmail.to_patient.is_(True),
+                OutboxEmail.calendar_ics.is_(None),
+                OutboxEmail.subject.not_like("Reminder%"),
+            )
+        ).all()
+    assert (
+        "Your time is booked. Another email brings it, with a file to add it to your calendar."
+        in copy.body_text
+    )
+    assert "We find a time that works for you." not in copy.body_text + copy.body_html

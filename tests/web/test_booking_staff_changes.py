@@ -6,6 +6,7 @@ invite, each change is audited and on the request's timeline.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -153,3 +154,19 @@ def test_staff_changes_need_the_csrf_token_and_a_sign_in(app, client, desk):
     assert anonymous.status_code in (302, 400)
     assert app.test_client().get(f"/staff/bookings/{booking_id}/move").status_code == 302
     assert booking_state(app, booking_id) == before and emails(app) == queued
+
+
+def test_staff_moving_a_booking_see_every_open_time_of_a_day(app, client, desk):
+    give_hours(app)
+    booking_id, _path = booked_by_form(app, client)
+    form_times = re.findall(
+        r'name="slot" type="radio" value="([^"]+)"', client.get("/request").get_data(as_text=True)
+    )
+    staff_times = re.findall(
+        r'name="slot" type="radio" value="([^"]+)"',
+        desk.get(f"/staff/bookings/{booking_id}/move").get_data(as_text=True),
+    )
+    # Visitors see at most 8 a day, spread out; the front desk, every open time.
+    day = staff_times[-1][:10]
+    assert len([t for t in staff_times if t.startswith(day)]) > 8
+    assert len([t for t in form_times if t.startswith(day) and t != "call"]) == 8

@@ -250,3 +250,15 @@ def test_staff_who_are_not_signed_in_are_sent_to_sign_in(app, client):
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/staff/sign-in?next=")
     assert "viewed_consultations" not in audit_actions(app)
+
+
+def test_closing_a_date_with_bookings_says_they_are_still_booked(app, owner_client, bookings, lee):
+    # Dr. Lee has one booking on March 13, 2027 (and a cancelled one on the 15th).
+    def close(day: str) -> str:
+        data = {"action": "close", "close-staff": str(lee), "close-day": day}
+        assert availability_post(owner_client, data).status_code == 302
+        return visible_text(owner_client.get("/staff/availability").get_data(as_text=True))
+
+    warning = "1 consultation is still booked with Dr. Lee that day: move or cancel it from Consultations."
+    assert warning in close("2027-03-13")
+    assert "still booked" not in close("2027-03-15")
