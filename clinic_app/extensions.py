@@ -39,7 +39,9 @@ limiter = Limiter(key_func=get_remote_address)
 
 # Pages opened by a link that names someone's booking: their views are counted too, so the links
 # cannot be tried at speed.
-LIMITED_PAGES = frozenset({"public.manage_booking", "public.move_managed_booking"})
+LIMITED_PAGES = frozenset(
+    {"public.manage_booking", "public.move_managed_booking", "public.confirm_cancel_managed_booking"}
+)
 
 
 @limiter.request_filter

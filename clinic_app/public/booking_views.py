@@ -93,6 +93,20 @@ def manage_booking(token: str) -> Response:
     return _page("public/booking.html", booking, form=ConfirmChangeForm(), token=token)
 
 
+@bp.get("/booking/<token>/cancel")
+@view_limit
+def confirm_cancel_managed_booking(token: str) -> Response:
+    """Asks "Cancel it?" first: a tap by mistake on a phone must not cancel. Changes nothing."""
+    booking = _open(token)
+    if booking is None:
+        return _closed()
+    if booking.status is BookingStatus.CANCELLED:
+        return redirect(url_for(".manage_booking", token=token), 303)
+    _audit(booking, AuditAction.VIEWED_BOOKING, page="cancel")
+    db.session.commit()
+    return _page("public/booking_cancel.html", booking, form=ConfirmChangeForm(), token=token)
+
+
 @bp.post("/booking/<token>/cancel")
 @manage_limit
 def cancel_managed_booking(token: str) -> Response:
@@ -101,7 +115,7 @@ def cancel_managed_booking(token: str) -> Response:
         return _closed()
     form = ConfirmChangeForm()
     if not form.validate_on_submit():
-        return _page("public/booking.html", booking, 400, form=form, token=token, refused=True)
+        return _page("public/booking_cancel.html", booking, 400, form=form, token=token, refused=True)
     cancel_booking(
         db.session,
         booking,

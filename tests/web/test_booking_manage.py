@@ -118,7 +118,12 @@ def test_cancel_by_post_frees_the_time_and_emails_a_cancel(app, client, smtp_ser
         db.session.commit()
     deliver(app)
     sent_before = len(smtp_server.patient_copies)
-    html = client.get(path).get_data(as_text=True)
+    # "Cancel" asks first: its page changes nothing, its "Yes, cancel it" posts.
+    manage = client.get(path).get_data(as_text=True)
+    assert f'action="{path}/cancel"' in manage and 'method="get"' in manage
+    html = client.get(f"{path}/cancel").get_data(as_text=True)
+    assert "Cancel your free consultation?" in html and "No, keep it" in html
+    assert booking_state(app, booking_id)[0] is BookingStatus.BOOKED
     response = client.post(f"{path}/cancel", data={"csrf_token": csrf_of(html)})
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
@@ -240,7 +245,7 @@ def test_the_manage_pages_are_rate_limited(make_app, smtp_server):
     client = app.test_client()
     give_hours(app)
     _booking_id, path = booked_by_form(app, client)
-    token = csrf_of(client.get(path).get_data(as_text=True))
+    token = csrf_of(client.get(f"{path}/cancel").get_data(as_text=True))
     statuses = [
         client.post(f"/booking/guess-number-{n}/cancel", data={"csrf_token": token}).status_code
         for n in range(4)
