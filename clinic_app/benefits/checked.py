@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
+from clinic_app.benefits import codes
 from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.choices import Coverage, DeductibleStatus, PlanType
 from clinic_app.coverage import CoverageAnswers, dollars
@@ -21,9 +22,10 @@ from clinic_app.coverage import CoverageAnswers, dollars
 # EB04 (data element 1336) codes that name the kind of coverage without doubt. Original Medicare
 # answers with Part A or Part B; a Medicare Advantage plan with HN (a Medicare risk plan). Medicare's
 # own 271 (CMS HETS) gives every beneficiary Part A and B lines, and names a Medicare Advantage plan
-# the patient is enrolled in as another payer (EB*R, HN): that patient is in Medicare Advantage.
-ORIGINAL_MEDICARE_TYPES = frozenset({"MA", "MB"})
-MEDICARE_ADVANTAGE_TYPES = frozenset({"HN"})
+# the patient is enrolled in as another payer (EB*R with HN, or with a Medicare Advantage contract as
+# its plan number, codes.is_medicare_advantage_contract): that patient is in Medicare Advantage.
+ORIGINAL_MEDICARE_TYPES = frozenset({codes.MEDICARE_PART_A, codes.MEDICARE_PART_B})
+MEDICARE_ADVANTAGE_TYPES = codes.MEDICARE_ADVANTAGE_TYPES
 # A private plan's network kind. An HMO or PPO may also be a Medicare Advantage plan, so these change
 # only the plan type of a patient who said private insurance, or who did not know their coverage.
 PRIVATE_PLAN_TYPES = {"PR": PlanType.PPO, "HM": PlanType.HMO, "EP": PlanType.EPO}
@@ -55,9 +57,15 @@ def medicare_advantage_plan(benefits: EligibilityBenefits) -> OtherPayer | None:
         (
             payer
             for payer in benefits.other_payers
-            if payer.insurance_type in MEDICARE_ADVANTAGE_TYPES and payer.current_on(benefits.checked_on)
+            if _names_medicare_advantage(payer) and payer.current_on(benefits.checked_on)
         ),
         None,
+    )
+
+
+def _names_medicare_advantage(payer: OtherPayer) -> bool:
+    return payer.insurance_type in MEDICARE_ADVANTAGE_TYPES or codes.is_medicare_advantage_contract(
+        payer.plan_number or ""
     )
 
 

@@ -1,19 +1,41 @@
-"""X12 code values the mapping reads (005010X279A1), with words for the ones staff see."""
+"""X12 code values the mapping reads (005010X279A1), with words for the ones staff see.
+
+The guide's code lists that carry words (EB01, the service types, the reasons a payer turns a question
+down and what to do about them, how HETS names a Medicare Advantage plan) are data, in x12_codes.toml.
+"""
 
 from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+_TABLES = tomllib.loads((Path(__file__).with_name("x12_codes.toml")).read_text(encoding="utf-8"))
 
 CHIROPRACTIC = "33"
 HEALTH_BENEFIT_PLAN_COVERAGE = "30"
 
-# EB01 (data element 1390): 1 to 5 are the kinds of active coverage, 6 to 8 of inactive.
-ACTIVE_CODES = frozenset({"1", "2", "3", "4", "5"})
-INACTIVE_CODES = frozenset({"6", "7", "8"})
+# EB01 (data element 1390), grouped by what the reader does with each.
+ELIGIBILITY_WORDS: dict[str, str] = {code: entry["words"] for code, entry in _TABLES["eligibility"].items()}
+
+
+def _eligibility(kind: str) -> frozenset[str]:
+    return frozenset(code for code, entry in _TABLES["eligibility"].items() if entry["kind"] == kind)
+
+
+ACTIVE_CODES = _eligibility("active")
+INACTIVE_CODES = _eligibility("inactive")
+NOT_COVERED_CODES = _eligibility("not_covered")
+CANNOT_PROCESS_CODES = _eligibility("cannot_process")
 COINSURANCE = "A"
 COPAYMENT = "B"
 DEDUCTIBLE = "C"
 LIMITATIONS = "F"
 OUT_OF_POCKET = "G"
 OTHER_PAYER = "R"
+
+SERVICE_TYPE_WORDS: dict[str, str] = dict(_TABLES["service_types"])
 
 # EB06 and HSD05 (data element 615). A year's total comes with any of the yearly periods; payers
 # that leave the period out mean the total too, so an empty one is taken last.
@@ -27,6 +49,45 @@ QUANTITY_USED = "99"
 
 # EB02: figures for the patient alone. FAM and the other groupings are shared with others.
 INDIVIDUAL_LEVELS = ("IND", "EMP", "")
+
+# EB04 of Medicare's own lines: chiropractic manipulation is a Part B service, so in a 271 that gives
+# Part A and Part B lines side by side, only the Part B ones are the patient's chiropractic figures.
+MEDICARE_PART_A = "MA"
+MEDICARE_PART_B = "MB"
+
+MEDICARE_ADVANTAGE_TYPES = frozenset(_TABLES["medicare_advantage"]["insurance_types"])
+_MEDICARE_ADVANTAGE_CONTRACT = re.compile(
+    "[" + "".join(_TABLES["medicare_advantage"]["contract_prefixes"]) + r"]\d{4}"
+)
+
+
+def is_medicare_advantage_contract(plan_number: str) -> bool:
+    """Whether a plan number (REF*18, "H9876 002") is a Medicare Advantage contract's."""
+    return bool(_MEDICARE_ADVANTAGE_CONTRACT.match(plan_number.strip().upper()))
+
+
+@dataclass(frozen=True)
+class RejectReason:
+    """Why the payer turned the question down (AAA03), and what staff should do, in words."""
+
+    code: str
+    words: str
+    action: str
+
+
+def reject_reason(code: str) -> RejectReason:
+    entry = _TABLES["reject_reasons"].get(code)
+    if entry is None:
+        return RejectReason(
+            code, f"a reason the guide does not list (code {code})", _TABLES["reject_actions"]["call_payer"]
+        )
+    return RejectReason(code, entry["words"], _TABLES["reject_actions"][entry["do"]])
+
+
+def follow_up_words(code: str) -> str | None:
+    """What the payer says about asking again (AAA04), or None when it says nothing we know."""
+    return _TABLES["follow_up"].get(code)
+
 
 # EB04 (data element 1336), in plain words. Codes not listed keep their code and no label.
 INSURANCE_TYPE_LABELS = {

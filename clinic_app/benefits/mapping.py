@@ -23,52 +23,58 @@ from clinic_app.benefits.errors import BenefitsFileError
 from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.benefits.reading import Transaction
 
-PATIENT_NOT_FOUND = (
-    "The payer could not find this patient. Check the member ID, name and birth date, and ask again."
-)
-PAYER_UNAVAILABLE = "The payer could not answer just now. Ask the eligibility service again later."
-PAYER_REFUSED = (
-    "The payer refused the eligibility question; the 271 holds no benefits. "
-    "Check the request details and ask again."
-)
 NO_BENEFITS = (
     "This 271 says nothing about the patient's benefits (it has no EB segments). "
     "Ask the eligibility service again."
 )
-
-# AAA03 (data element 901): the patient's details did not match the payer's records.
-_PATIENT_NOT_FOUND_REASONS = frozenset({"58", "64", "65", "67", "68", "71", "72", "73", "75", "76"})
-# The payer or the service behind it was not available.
-_UNAVAILABLE_REASONS = frozenset({"42", "80"})
+TURNED_DOWN = "The payer turned the question down, so the 271 holds no benefits: {reasons}."
+PART_TURNED_DOWN = "The payer turned down part of the question ({services}): {reasons}."
+NOT_COVERED_OUT_OF_NETWORK = "The plan does not cover chiropractic out of network (EB*I, service type 33)."
+CANNOT_PROCESS = "The payer could not answer for {services} (EB*V): call the plan's provider line."
+IMPOSSIBLE_REMAINING = (
+    "The 271 gives {remaining} left of a {total} {figure} for the year, which cannot be right, "
+    "so neither is shown as what is left. Call the plan to confirm."
+)
+PART_A_ONLY = (
+    "This Medicare 271 has Part A lines but no active Part B: Medicare pays for chiropractic only "
+    "under Part B. Ask the patient about Part B."
+)
 
 SUBSCRIBER_LEVEL = "22"
 DEPENDENT_LEVEL = "23"
 PAYER_LEVEL = "20"
 # DTP01 (data element 374) in the 2100C or 2100D loop: the date the patient's plan ends (or ended).
 PLAN_END = "347"
+# REF01 (data element 128) under an EB*R: the other payer's plan number.
+PLAN_NUMBER = "18"
 # NM101 in the 2120 loop of an EB*R: the other payer itself (payer, primary, secondary, tertiary
 # payer). CMS HETS names a Medicare Advantage plan as NM1*PRP there; the loop may also name a
 # provider (P3, 1P), which is no payer.
 _OTHER_PAYER_ENTITIES = frozenset({"PR", "PRP", "SEP", "TTP"})
 
-# Free text on a plan's general benefits matters to a chiropractor only when it speaks of limits,
-# visits shared with other therapies, or the manipulation itself.
-_LIMIT_WORDS = re.compile(
-    r"VISIT|LIMIT|COMBINED|SHARED|MAX|CHIRO|MANIPULAT|ACUPUNCT|THERAP|AUTH", re.IGNORECASE
+# Free text on a line that is not about chiropractic matters to the front desk only when it names
+# chiropractic or the manipulation itself: a plan's general lines carry pages of network and
+# discount-programme text.
+_ABOUT_CHIROPRACTIC = re.compile(r"CHIRO|MANIPULAT|SPINAL|SPINE", re.IGNORECASE)
+# At most this many notes: the staff page shows what concerns service 33, not the whole 271.
+MAX_LIMIT_NOTES = 8
+# Payers abbreviate: "PLAN DED WAIVED", "DEDUCT WAIVED", "DED DOES NOT APPLY".
+_DED = r"DED(?:UCTIBLES?|UCT|\.)?"
+_DEDUCTIBLE_WAIVED = re.compile(
+    rf"\b{_DED}\s+(IS\s+|ARE\s+)?WAIVED|\bWAIVE[SD]?\s+(THE\s+)?{_DED}(?!\w)"
+    rf"|\b(NOT SUBJECT TO|NO|EXEMPT FROM)\s+(THE\s+)?{_DED}(?!\w)"
+    rf"|\b{_DED}\s+(DOES\s+NOT|DOESN'T|DOES NOT)\s+APPLY",
+    re.IGNORECASE,
 )
 # X279A1 has no element for "this copay is owed before the deductible is met", so payers say it in a
 # MSG on the copay or the deductible. The "before" wordings are tried first, since "not subject to
 # deductible" also holds "subject to deductible".
 _COPAY_BEFORE_DEDUCTIBLE = re.compile(
-    r"(CO-?PAY\w*|COPAYMENT).*\b(BEFORE|PRIOR TO|REGARDLESS OF)\b.*DEDUCTIBLE"
-    r"|DEDUCTIBLE\s+(IS\s+)?WAIVED"
-    r"|(NOT SUBJECT TO|NO|EXEMPT FROM)\s+(THE\s+)?DEDUCTIBLE"
-    r"|DEDUCTIBLE\s+(DOES\s+NOT|DOESN'T)\s+APPLY",
-    re.IGNORECASE,
+    rf"(CO-?PAY\w*|COPAYMENT).*\b(BEFORE|PRIOR TO|REGARDLESS OF)\b.*{_DED}(?!\w)", re.IGNORECASE
 )
 _COPAY_AFTER_DEDUCTIBLE = re.compile(
-    r"\bAFTER\s+(THE\s+)?DEDUCTIBLE|SUBJECT TO\s+(THE\s+)?DEDUCTIBLE|DEDUCTIBLE\s+(APPLIES|FIRST)"
-    r"|ONCE\s+(THE\s+)?DEDUCTIBLE",
+    rf"\bAFTER\s+(THE\s+)?{_DED}(?!\w)|SUBJECT TO\s+(THE\s+)?{_DED}(?!\w)|{_DED}\s+(APPLIES|FIRST)"
+    rf"|ONCE\s+(THE\s+)?{_DED}(?!\w)",
     re.IGNORECASE,
 )
 
@@ -92,8 +98,12 @@ class _Benefit:
     network: str
     deliveries: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    # For an EB*R only: the other payer's name (its 2120 loop) and the end of its dates (a DTP).
+    # AAA segments under this EB (its 2110C or 2110D loop): part of the question turned down.
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+    # For an EB*R only: the other payer's name (its 2120 loop), plan number (REF*18) and the end of
+    # its dates (a DTP).
     related_payer: str | None = None
+    plan_number: str | None = None
     ended: datetime.date | None = None
 
     def service_rank(self) -> int | None:
@@ -135,7 +145,8 @@ class _Reading:
     payer_name: str | None = None
     people: dict[str, _Person] = field(default_factory=dict)
     benefits: list[_Benefit] = field(default_factory=list)
-    rejections: list[str] = field(default_factory=list)
+    # AAA segments outside any EB (payer, receiver, subscriber or dependent loops): AAA03 and AAA04.
+    rejections: list[tuple[str, str]] = field(default_factory=list)
 
 
 def map_benefits(transaction: Transaction) -> EligibilityBenefits:
@@ -145,7 +156,31 @@ def map_benefits(transaction: Transaction) -> EligibilityBenefits:
     benefits = [b for b in reading.benefits if b.level == level]
     if not benefits:
         _refuse_answer_without_benefits(reading.rejections)
-    return _figures(benefits, reading, reading.people.get(level, _Person()))
+    replies: list[str] = []
+    if reading.rejections:
+        replies.append(
+            PART_TURNED_DOWN.format(services="the whole question", reasons=_reasons(reading.rejections))
+        )
+    return _figures(
+        _medicare_part_b(benefits, replies), reading, reading.people.get(level, _Person()), replies
+    )
+
+
+def _medicare_part_b(benefits: list[_Benefit], replies: list[str]) -> list[_Benefit]:
+    """Medicare's own 271 (CMS HETS) gives Part A and Part B lines side by side. Chiropractic
+    manipulation is a Part B service: the Part A lines (the inpatient deductible, skilled nursing
+    copays) are never the patient's chiropractic figures. Other payers (EB*R) are kept, as named."""
+    parts = {b.insurance_type for b in benefits if b.information != codes.OTHER_PAYER}
+    if not parts & {codes.MEDICARE_PART_A, codes.MEDICARE_PART_B}:
+        return benefits
+    part_b = [
+        b for b in benefits if b.insurance_type == codes.MEDICARE_PART_B or b.information == codes.OTHER_PAYER
+    ]
+    if not any(
+        b.insurance_type == codes.MEDICARE_PART_B and b.information in codes.ACTIVE_CODES for b in part_b
+    ):
+        replies.append(PART_A_ONLY)
+    return part_b
 
 
 def _read_loops(transaction: Transaction) -> _Reading:
@@ -167,6 +202,10 @@ def _read_loops(transaction: Transaction) -> _Reading:
                 if _value(segment, "NM101") in _OTHER_PAYER_ENTITIES and benefit.related_payer is None:
                     benefit.related_payer = _value(segment, "NM103") or None
             continue
+        elif seg_id == "REF" and benefit is not None and benefit.information == codes.OTHER_PAYER:
+            # REF*18: the other payer's plan number; in HETS a Medicare Advantage contract and plan.
+            if _value(segment, "REF01") == PLAN_NUMBER and benefit.plan_number is None:
+                benefit.plan_number = _value(segment, "REF02") or None
         elif seg_id == "BHT":
             reading.checked_on = _date(_value(segment, "BHT04"))
         elif seg_id == "HL":
@@ -185,8 +224,9 @@ def _read_loops(transaction: Transaction) -> _Reading:
             qualifier, text = _value(segment, "DTP02"), _value(segment, "DTP03")
             if qualifier == "RD8" or _value(segment, "DTP01") == PLAN_END:
                 benefit.ended = _date_or_end(qualifier, text) or benefit.ended
-        elif seg_id == "AAA" and benefit is None:
-            reading.rejections.append(_value(segment, "AAA03"))
+        elif seg_id == "AAA":
+            rejection = (_value(segment, "AAA03"), _value(segment, "AAA04"))
+            (reading.rejections if benefit is None else benefit.rejections).append(rejection)
         elif seg_id == "EB":
             benefit = _benefit(segment, hl_level, transaction.repetition_separator)
             reading.benefits.append(benefit)
@@ -228,23 +268,30 @@ def _benefit(segment: pyx12.segment.Segment, hl_level: str, repetition_separator
     )
 
 
-def _refuse_answer_without_benefits(rejections: list[str]) -> None:
-    detail = "AAA03: " + ", ".join(rejections) if rejections else None
+def _refuse_answer_without_benefits(rejections: list[tuple[str, str]]) -> None:
     if not rejections:
         raise BenefitsFileError(NO_BENEFITS)
-    if _PATIENT_NOT_FOUND_REASONS.intersection(rejections):
-        raise BenefitsFileError(PATIENT_NOT_FOUND, detail)
-    if _UNAVAILABLE_REASONS.intersection(rejections):
-        raise BenefitsFileError(PAYER_UNAVAILABLE, detail)
-    raise BenefitsFileError(PAYER_REFUSED, detail)
+    detail = "AAA03: " + ", ".join(reason for reason, _follow_up in rejections)
+    raise BenefitsFileError(TURNED_DOWN.format(reasons=_reasons(rejections)), detail)
+
+
+def _reasons(rejections: list[tuple[str, str]]) -> str:
+    """Each reason the payer gave (AAA03) in words with its code, then what staff should do, once
+    each, and what the payer says about asking again (AAA04)."""
+    reasons = [codes.reject_reason(code) for code, _follow_up in dict.fromkeys(rejections)]
+    words = "; ".join(f"{reason.words} (reason {reason.code})" for reason in reasons)
+    actions = list(dict.fromkeys(reason.action for reason in reasons))
+    follow_ups = [w for _code, f in rejections if (w := codes.follow_up_words(f))]
+    return " ".join([words + ".", *actions, *dict.fromkeys(follow_ups)]).rstrip(".")
 
 
 class _Chooser:
     """Picks the best-ranked benefit for each figure and remembers which service types answered."""
 
-    def __init__(self, benefits: list[_Benefit]) -> None:
+    def __init__(self, benefits: list[_Benefit], replies: list[str]) -> None:
         self.benefits = benefits
         self.used: list[_Benefit] = []
+        self.replies = replies
 
     def best(
         self, wanted: Callable[[_Benefit], bool], *, any_coverage_level: bool = False
@@ -268,8 +315,16 @@ class _Chooser:
                 return chosen.amount
         return None
 
-    def remaining(self, information: str, total: Decimal | None) -> Decimal | None:
+    def remaining(self, information: str, total: Decimal | None, figure: str) -> Decimal | None:
         remaining = self.amount(information, codes.REMAINING_PERIODS)
+        if remaining is not None and total is not None and remaining > total:
+            # More left than the year's total is a misread line (another part's, another period's).
+            self.replies.append(
+                IMPOSSIBLE_REMAINING.format(
+                    remaining=_dollars(remaining), total=_dollars(total), figure=figure
+                )
+            )
+            return None
         if remaining is None and total is not None:
             met = self.amount(information, [codes.YEAR_TO_DATE])
             if met is not None:
@@ -284,14 +339,20 @@ def _gives_amount(information: str, period: str) -> Callable[[_Benefit], bool]:
     return gives
 
 
-def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> EligibilityBenefits:
-    chooser = _Chooser(benefits)
+def _figures(
+    benefits: list[_Benefit], reading: _Reading, patient: _Person, replies: list[str]
+) -> EligibilityBenefits:
+    not_covered = _chiropractic_not_covered(benefits, replies)
+    _part_turned_down(benefits, replies)
+    chooser = _Chooser(benefits, replies)
     deductible_year = chooser.amount(codes.DEDUCTIBLE, codes.YEARLY_PERIODS)
-    deductible_remaining = chooser.remaining(codes.DEDUCTIBLE, deductible_year)
+    deductible_remaining = chooser.remaining(codes.DEDUCTIBLE, deductible_year, "deductible")
     if deductible_remaining is None and deductible_year == 0:
         deductible_remaining = Decimal(0)
     out_of_pocket_year = _quietly(chooser, lambda: chooser.amount(codes.OUT_OF_POCKET, codes.YEARLY_PERIODS))
-    out_of_pocket_remaining = chooser.remaining(codes.OUT_OF_POCKET, out_of_pocket_year)
+    out_of_pocket_remaining = chooser.remaining(
+        codes.OUT_OF_POCKET, out_of_pocket_year, "out-of-pocket maximum"
+    )
     copay_benefit = chooser.best(lambda b: b.information == codes.COPAYMENT and b.amount is not None)
     coinsurance = chooser.best(lambda b: b.information == codes.COINSURANCE and b.percent is not None)
     authorization = chooser.best(lambda b: b.authorization in ("Y", "N"), any_coverage_level=True)
@@ -300,8 +361,10 @@ def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> E
     insurance_type = _coverage(benefits, chooser, lambda b: b.insurance_type)
     plan_name = _coverage(benefits, chooser, lambda b: b.plan_description)
     copay = copay_benefit.amount if copay_benefit else None
+    waived = _deductible_waived(benefits)
     return EligibilityBenefits(
         active=_active(benefits),
+        chiropractic_not_covered=not_covered,
         insurance_type=insurance_type,
         insurance_type_label=codes.INSURANCE_TYPE_LABELS.get(insurance_type or ""),
         plan_name=plan_name or reading.payer_name,
@@ -311,7 +374,8 @@ def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> E
         deductible_year=deductible_year,
         deductible_remaining=deductible_remaining,
         copay=copay,
-        copay_before_deductible=_copay_before_deductible(copay_benefit, benefits, deductible_year),
+        copay_before_deductible=_copay_before_deductible(copay_benefit, benefits, deductible_year, waived),
+        deductible_waived=waived,
         coinsurance_percent=_percent(coinsurance.percent)
         if coinsurance and coinsurance.percent is not None
         else None,
@@ -321,6 +385,7 @@ def _figures(benefits: list[_Benefit], reading: _Reading, patient: _Person) -> E
         visits_remaining=visits_remaining,
         prior_authorization={"Y": True, "N": False}[authorization.authorization] if authorization else None,
         limit_notes=_limit_notes(benefits),
+        payer_replies=tuple(dict.fromkeys(replies)),
         checked_on=reading.checked_on,
         coverage_ended=patient.plan_end,
         other_payers=_other_payers(benefits),
@@ -369,6 +434,7 @@ def _other_payers(benefits: list[_Benefit]) -> tuple[OtherPayer, ...]:
             plan_name=benefit.plan_description or None,
             payer_name=benefit.related_payer,
             ended=benefit.ended,
+            plan_number=benefit.plan_number,
         )
         if payer not in payers:
             payers.append(payer)
@@ -418,7 +484,7 @@ def _visit_kind(period: str) -> str:
 
 
 def _copay_before_deductible(
-    copay: _Benefit | None, benefits: list[_Benefit], deductible_year: Decimal | None
+    copay: _Benefit | None, benefits: list[_Benefit], deductible_year: Decimal | None, waived: bool | None
 ) -> bool | None:
     """True when the copay is owed from the first visit, the deductible not met: a MSG says so
     ("copay applies before deductible", "deductible waived", "not subject to deductible"), or the
@@ -426,6 +492,8 @@ def _copay_before_deductible(
     for no copay or a $0 copay, where the question does not arise."""
     if copay is None or not copay.amount:
         return None
+    if waived:
+        return True
     related = [
         b
         for b in benefits
@@ -433,7 +501,7 @@ def _copay_before_deductible(
         and b.rank(any_coverage_level=True) is not None
     ]
     for message in copay.messages + [m for b in related if b is not copay for m in b.messages]:
-        if _COPAY_BEFORE_DEDUCTIBLE.search(message):
+        if _COPAY_BEFORE_DEDUCTIBLE.search(message) or _DEDUCTIBLE_WAIVED.search(message):
             return True
         if _COPAY_AFTER_DEDUCTIBLE.search(message):
             return False
@@ -442,16 +510,62 @@ def _copay_before_deductible(
     return None
 
 
-def _limit_notes(benefits: list[_Benefit]) -> tuple[str, ...]:
-    notes: list[str] = []
+def _chiropractic_lines(benefits: list[_Benefit]) -> list[_Benefit]:
+    """The lines about chiropractic (service type 33) that are the patient's own and not only for
+    out-of-network care."""
+    return [
+        b
+        for b in benefits
+        if codes.CHIROPRACTIC in b.service_types
+        and b.network != "N"
+        and b.rank(any_coverage_level=True) is not None
+    ]
+
+
+def _deductible_waived(benefits: list[_Benefit]) -> bool | None:
+    """True when the words (MSG) of any chiropractic line, whatever its EB01, say the deductible is
+    waived or does not apply (Aetna: "MANIPULATION BY CHIROPRACTOR/PLAN DED WAIVED" under an EB*F)."""
+    messages = [m for b in _chiropractic_lines(benefits) for m in b.messages]
+    return True if any(_DEDUCTIBLE_WAIVED.search(m) for m in messages) else None
+
+
+def _chiropractic_not_covered(benefits: list[_Benefit], replies: list[str]) -> bool | None:
+    """True when the plan says chiropractic is not covered (EB*I for 33), in network or whatever the
+    network; a "not covered" only out of network, and a "cannot process", are said in words."""
+    chiropractic = [b for b in benefits if codes.CHIROPRACTIC in b.service_types]
+    not_covered = [b for b in chiropractic if b.information in codes.NOT_COVERED_CODES]
+    cannot = [b for b in _chiropractic_lines(benefits) if b.information in codes.CANNOT_PROCESS_CODES]
+    if cannot:
+        replies.append(CANNOT_PROCESS.format(services=_service_words(codes.CHIROPRACTIC)))
+    if any(b.network != "N" for b in not_covered):
+        return True
+    if not_covered:
+        replies.append(NOT_COVERED_OUT_OF_NETWORK)
+    return None
+
+
+def _part_turned_down(benefits: list[_Benefit], replies: list[str]) -> None:
+    """AAA under an EB: the payer turned down the question for those service types."""
     for benefit in benefits:
-        if benefit.service_rank() is None:
-            continue
-        for message in benefit.messages:
-            about_chiropractic = codes.CHIROPRACTIC in benefit.service_types
-            if (about_chiropractic or _LIMIT_WORDS.search(message)) and message not in notes:
-                notes.append(message)
-    return tuple(notes)
+        if benefit.rejections:
+            services = ", ".join(_service_words(s) for s in benefit.service_types)
+            replies.append(PART_TURNED_DOWN.format(services=services, reasons=_reasons(benefit.rejections)))
+
+
+def _service_words(code: str) -> str:
+    words = codes.SERVICE_TYPE_WORDS.get(code)
+    return f"{words.lower()} ({code})" if words else f"service type {code}"
+
+
+def _limit_notes(benefits: list[_Benefit]) -> tuple[str, ...]:
+    """The payer's words (MSG) on chiropractic lines, then any other line's that name chiropractic
+    or manipulation; each once, at most MAX_LIMIT_NOTES."""
+    chiropractic = _chiropractic_lines(benefits)
+    messages = [m for b in chiropractic for m in b.messages]
+    messages += [
+        m for b in benefits if b not in chiropractic for m in b.messages if _ABOUT_CHIROPRACTIC.search(m)
+    ]
+    return tuple(dict.fromkeys(messages))[:MAX_LIMIT_NOTES]
 
 
 def _service_types(used: list[_Benefit]) -> tuple[str, ...]:
@@ -468,6 +582,10 @@ def _in_network(used: list[_Benefit]) -> bool | None:
     if "N" in networks:
         return False
     return None
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"${amount:,.2f}".replace(".00", "")
 
 
 def _percent(fraction: Decimal) -> int:

@@ -26,9 +26,16 @@ _DECIMAL_FIELDS = (
     "out_of_pocket_remaining",
 )
 _INT_FIELDS = ("coinsurance_percent", "visit_limit", "visits_used", "visits_remaining")
-_BOOL_FIELDS = ("active", "in_network", "copay_before_deductible", "prior_authorization")
+_BOOL_FIELDS = (
+    "active",
+    "chiropractic_not_covered",
+    "in_network",
+    "copay_before_deductible",
+    "deductible_waived",
+    "prior_authorization",
+)
 _TEXT_FIELDS = ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
-_TUPLE_FIELDS = ("service_types", "limit_notes")
+_TUPLE_FIELDS = ("service_types", "limit_notes", "payer_replies")
 _DATE_FIELDS = ("checked_on", "coverage_ended")
 
 
@@ -45,6 +52,8 @@ class OtherPayer:
     plan_name: str | None = None
     payer_name: str | None = None
     ended: datetime.date | None = None
+    # REF*18 of the EB*R: in HETS, a Medicare Advantage plan's contract and plan number ("H9876 002").
+    plan_number: str | None = None
 
     def current_on(self, day: datetime.date | None) -> bool:
         """Whether the payer still covers the patient on ``day`` (the 271's date), as far as it says."""
@@ -57,6 +66,7 @@ class OtherPayer:
             "plan_name": self.plan_name,
             "payer_name": self.payer_name,
             "ended": None if self.ended is None else self.ended.isoformat(),
+            "plan_number": self.plan_number,
         }
 
     @classmethod
@@ -65,7 +75,7 @@ class OtherPayer:
             raise ValueError(f"other_payers must hold objects, not {data!r}")
         texts = {
             name: _typed(data, name, str)
-            for name in ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
+            for name in ("insurance_type", "insurance_type_label", "plan_name", "payer_name", "plan_number")
         }
         ended = _typed(data, "ended", str)
         return cls(**texts, ended=None if ended is None else datetime.date.fromisoformat(ended))
@@ -80,6 +90,9 @@ class EligibilityBenefits:
     """
 
     active: bool | None = None
+    # True when the plan says it does not cover chiropractic (EB*I for service type 33): said first,
+    # and no estimate is built from the other figures.
+    chiropractic_not_covered: bool | None = None
     insurance_type: str | None = None
     insurance_type_label: str | None = None
     plan_name: str | None = None
@@ -90,6 +103,8 @@ class EligibilityBenefits:
     deductible_remaining: Decimal | None = None
     copay: Decimal | None = None
     copay_before_deductible: bool | None = None
+    # True when the payer's words on a chiropractic line say the deductible is waived for it.
+    deductible_waived: bool | None = None
     coinsurance_percent: int | None = None
     out_of_pocket_remaining: Decimal | None = None
     visit_limit: int | None = None
@@ -97,6 +112,9 @@ class EligibilityBenefits:
     visits_remaining: int | None = None
     prior_authorization: bool | None = None
     limit_notes: tuple[str, ...] = ()
+    # What staff must read before the figures, in words: the payer turned part of the question down
+    # (AAA, with its reason and what to do), or a figure was left out because it cannot be right.
+    payer_replies: tuple[str, ...] = ()
     checked_on: datetime.date | None = None
     # The plan's end date (DTP*347 for the patient), given when the coverage has ended or will end.
     coverage_ended: datetime.date | None = None

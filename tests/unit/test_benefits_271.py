@@ -132,8 +132,10 @@ def test_a_medicare_271_names_the_medicare_advantage_plan_among_the_other_payers
     assert benefits.plan_name == "CENTERS FOR MEDICARE AND MEDICAID SERVICES", "not the other payers'"
     assert benefits.deductible_year == Decimal("283") and benefits.coinsurance_percent == 20
     assert benefits.other_payers == (
-        OtherPayer("HN", "Medicare Advantage (Medicare risk HMO)", None, "CASCADE GOLD PLUS HMO"),
-        OtherPayer("OT", "Other", None, "NORTHWEST RX PART D PLAN", date(2025, 12, 31)),
+        OtherPayer(
+            "HN", "Medicare Advantage (Medicare risk HMO)", None, "CASCADE GOLD PLUS HMO", None, "H9876 002"
+        ),
+        OtherPayer("OT", "Other", None, "NORTHWEST RX PART D PLAN", date(2025, 12, 31), "S4321 010"),
     )
     assert benefits.subscriber_last_name == "HALE"
 
@@ -468,9 +470,13 @@ def test_a_271_with_no_patient_level():
     assert refusal(text).message.startswith("This 271 is missing parts")
 
 
-def test_a_payer_that_could_not_find_the_patient():
+def test_a_payer_that_could_not_find_the_patient_says_so_and_what_to_check():
     text = interchange(subscriber("AAA*Y**75*C"))
-    assert refusal(text).message.startswith("The payer could not find this patient")
+    message = refusal(text).message
+    assert message.startswith("The payer turned the question down, so the 271 holds no benefits:")
+    assert "the payer could not find the member (reason 75)" in message
+    assert "Check the member ID, the name and the birth date against the patient's card" in message
+    assert "Correct the question and send it again." in message
 
 
 # What the app stores.
