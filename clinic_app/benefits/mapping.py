@@ -249,7 +249,9 @@ def _read_name(segment: pyx12.segment.Segment, hl_level: str, reading: _Reading)
 
 def _benefit(segment: pyx12.segment.Segment, hl_level: str, repetition_separator: str) -> _Benefit:
     # pyx12's Segment does not split repeated values (EB03 30^33^AL); ISA11 says what separates them.
-    services = tuple(s for s in _value(segment, "EB03").split(repetition_separator) if s)
+    service_list = _value(segment, "EB03")
+    parts = service_list.split(repetition_separator) if repetition_separator else [service_list]
+    services = tuple(s for s in parts if s)
     return _Benefit(
         level=hl_level,
         information=_value(segment, "EB01"),

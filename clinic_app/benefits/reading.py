@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import time
 from dataclasses import dataclass
 
 import pyx12.errors  # type: ignore[import-untyped]
@@ -24,6 +25,13 @@ from clinic_app.benefits.errors import BenefitsFileError
 # A 271 for one patient is a few kilobytes; a megabyte is a batch or not a 271 at all, and reading
 # it would hold a web worker for nothing.
 MAX_BYTES = 1024 * 1024
+# A 271 for one patient holds tens to a few hundred segments (a CMS HETS answer about 150) and four
+# or five levels (HL). pyx12's work grows with the square of the levels, so both are counted before
+# it reads anything, and the reading itself stops past a time budget: a staff paste must never hold a
+# web worker the public form needs.
+MAX_SEGMENTS = 4000
+MAX_LEVELS = 50
+MAX_SECONDS = 1.5
 
 SUPPORTED_VERSIONS = frozenset({"005010X279A1", "005010X279"})
 
@@ -37,6 +45,22 @@ NOT_X12 = "This is not an X12 file: it should start with ISA."
 ISA_DAMAGED = (
     "The first segment (ISA) of this file is damaged: it must be exactly 106 characters long. "
     "Spaces may have been lost when it was copied; upload the file itself instead."
+)
+SAME_SEPARATOR = (
+    "The first segment (ISA) of this file uses {character} as both the {first} and the {second}, "
+    "so its parts cannot be told apart. Ask the eligibility service for the file again."
+)
+TOO_MANY_SEGMENTS = (
+    "This file holds {count:,} segments; a 271 for one patient holds a few hundred at most. "
+    "If it is a batch of many patients, paste one patient's response."
+)
+TOO_MANY_LEVELS = (
+    "This file holds {count:,} levels (HL segments); a 271 for one patient holds a handful. "
+    "If it is a batch of many patients, paste one patient's response."
+)
+TOO_SLOW = (
+    "This file took too long to read to be one patient's 271. "
+    "If it is a batch of many patients, paste one patient's response."
 )
 OLD_VERSION = (
     "This is an old 4010 eligibility response; the clinic reads only the 5010 version "
@@ -118,7 +142,7 @@ _CONTROL_SEGMENT_PATHS = {
 
 @dataclass(frozen=True)
 class Transaction:
-    """The segments of one 271, ST to SE, and the separator of repeated values (ISA11)."""
+    """The segments of one 271, ST to SE, and the separator of repeated values (ISA11; "" for none)."""
 
     segments: tuple[pyx12.segment.Segment, ...]
     repetition_separator: str
@@ -133,10 +157,12 @@ def read_transaction(text: str) -> Transaction:
         raise BenefitsFileError(ISA_DAMAGED, str(error)) from None
     if reader.icvn == "00401":
         raise BenefitsFileError(OLD_VERSION, "ISA12 is 00401")
+    _refuse_shared_separators(reader)
     if not _delimiters_look_right(reader):
         raise BenefitsFileError(ISA_DAMAGED, f"delimiters read from ISA: {reader.get_term()!r}")
+    _refuse_oversized(text, reader.seg_term, reader.ele_term)
     try:
-        segments = tuple(reader)
+        segments = _within_budget(reader)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as error:
         raise BenefitsFileError(ISA_DAMAGED, str(error)) from None
     reader.cleanup()
@@ -144,7 +170,7 @@ def read_transaction(text: str) -> Transaction:
     _refuse_bad_control_values(segments)
     transaction = _first_transaction(segments)
     _refuse_missing_parts(transaction)
-    return Transaction(transaction, reader.repetition_term or "^")
+    return Transaction(transaction, _repetition_separator(reader))
 
 
 def _plain_text(text: str) -> str:
@@ -162,12 +188,61 @@ def _plain_text(text: str) -> str:
     return text
 
 
+_SEPARATOR_NAMES = (
+    ("seg_term", "segment terminator"),
+    ("ele_term", "element separator"),
+    ("subele_term", "component separator"),
+    ("repetition_term", "repetition separator"),
+)
+
+
+def _refuse_shared_separators(reader: pyx12.x12file.X12Reader) -> None:
+    """Two of ISA's four separators given the same character: say which, not "damaged"."""
+    seen: dict[str, str] = {}
+    for attribute, name in _SEPARATOR_NAMES:
+        character = getattr(reader, attribute, None)
+        if not character or character.isalnum():
+            continue
+        if character in seen:
+            shown = {"\n": "a line break", "\r": "a line break", " ": "a space"}.get(
+                character, f"“{character}”"
+            )
+            message = SAME_SEPARATOR.format(character=shown, first=seen[character], second=name)
+            raise BenefitsFileError(message, f"ISA separators: {reader.get_term()!r}")
+        seen[character] = name
+
+
+def _refuse_oversized(text: str, segment_terminator: str, element_separator: str) -> None:
+    """Count segments and levels (HL) before pyx12 reads them; see MAX_SEGMENTS."""
+    segments = text.split(segment_terminator)
+    if len(segments) > MAX_SEGMENTS:
+        raise BenefitsFileError(TOO_MANY_SEGMENTS.format(count=len(segments)), "segment count")
+    levels = sum(1 for segment in segments if segment.lstrip().startswith("HL" + element_separator))
+    if levels > MAX_LEVELS:
+        raise BenefitsFileError(TOO_MANY_LEVELS.format(count=levels), "HL count")
+
+
+def _within_budget(reader: pyx12.x12file.X12Reader) -> tuple[pyx12.segment.Segment, ...]:
+    deadline = time.monotonic() + MAX_SECONDS
+    segments = []
+    for segment in reader:
+        segments.append(segment)
+        if time.monotonic() > deadline:
+            raise BenefitsFileError(TOO_SLOW, f"stopped after {len(segments)} segments")
+    return tuple(segments)
+
+
 def _delimiters_look_right(reader: pyx12.x12file.X12Reader) -> bool:
     """An ISA that lost or gained characters hands pyx12 a letter or digit as a delimiter; it cannot
-    tell, since it reads them by position."""
-    delimiters = [reader.seg_term, reader.ele_term, reader.subele_term, reader.repetition_term]
-    present = [d for d in delimiters if d]
-    return len(present) == 4 and len(set(present)) == 4 and not any(d.isalnum() for d in present)
+    tell, since it reads them by position. The repetition separator (ISA11) alone may be a letter:
+    some 5010 senders keep 4010's "U" there, and then no value repeats."""
+    delimiters = [reader.seg_term, reader.ele_term, reader.subele_term]
+    return all(delimiters) and len(set(delimiters)) == 3 and not any(d.isalnum() for d in delimiters)
+
+
+def _repetition_separator(reader: pyx12.x12file.X12Reader) -> str:
+    separator = reader.repetition_term or ""
+    return "" if separator.isalnum() else separator
 
 
 def _refuse_envelope_errors(errors: list[tuple[str, str, str, str | None, int | None]]) -> None:
