@@ -120,6 +120,8 @@ class Settings:
     ratelimit_storage_uri: str
     ratelimit_form: str
     ratelimit_sign_in: str
+    # 271 checks (pasted or uploaded) per signed-in staff account, not per address.
+    ratelimit_benefits_check: str
     # How many reverse proxies stand in front of the app; X-Forwarded-For is trusted only that far.
     proxy_count: int
     session_cookie_secure: bool
@@ -194,6 +196,10 @@ class Settings:
             ratelimit_storage_uri=env.text("RATELIMIT_STORAGE_URI") or "memory://",
             ratelimit_form=env.text("RATELIMIT_FORM") or "5 per minute;30 per hour",
             ratelimit_sign_in=env.text("RATELIMIT_SIGN_IN") or "5 per minute;30 per hour",
+            # One person checks a 271 in a minute or two (run the check, copy it, paste it), and may
+            # paste a wrong file and the right one at once: a busy front desk stays far below both
+            # counts, while one account can no longer keep the server reading 271s.
+            ratelimit_benefits_check=env.text("RATELIMIT_BENEFITS_CHECK") or "5 per minute;60 per hour",
             proxy_count=env.whole_number("PROXY_COUNT", 0, lowest=0),
             # Secure cookies when the app is reached over HTTPS (or when set explicitly).
             session_cookie_secure=env.flag(

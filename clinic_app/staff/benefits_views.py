@@ -6,11 +6,19 @@ may be up to 1 MB, more than the 64 KiB the rest of the app accepts, so the chec
 for itself, before anything reads the form: that is why CSRFProtect (which reads it first) leaves the
 check to the form's own token. A body over them gets the request's page with the reason at the
 upload box (413), not the patients' "too much to send" page.
+
+Reading a 271 costs far more than any other staff page, so each signed-in account may check only so
+many (RATELIMIT_BENEFITS_CHECK), counted per account: people at one front desk share an address.
+Past the limit the body is not read either, and the request's page says how long to wait (429).
 """
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import abort, flash, redirect, request, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import Field
@@ -18,7 +26,7 @@ from wtforms import Field
 from clinic_app.benefits import BenefitsFileError, read_271
 from clinic_app.benefits.reading import MAX_BYTES, TOO_LARGE
 from clinic_app.casework.benefit_checks import UpdatedNoteRefused, check_benefits, send_updated_note
-from clinic_app.extensions import csrf, db
+from clinic_app.extensions import csrf, db, limiter
 from clinic_app.models import BenefitCheck, ConsultationRequest
 from clinic_app.staff.access import client_address
 from clinic_app.staff.benefits_section import BenefitsForm
@@ -32,10 +40,23 @@ from clinic_app.web.responses import Page
 MAX_POST = MAX_BYTES + 16 * 1024
 UNREADABLE = 422
 REQUEST_TOO_LARGE = 413
+TOO_MANY_CHECKS = 429
 
 BOTH = "Paste the 271 or upload its file, not both."
 NEITHER = "Paste the 271 or upload its file."
 PROBLEM = "The 271 could not be read:"
+CHECKED_TOO_OFTEN = "The 271 was not read: your account has checked many 271s in a short time."
+
+
+def _signed_in_account() -> str:
+    """The key the checks are counted under: the account (the view is for signed-in staff alone)."""
+    return f"staff-account:{current_user.id}"
+
+
+# Counted inside the view, after login_required, so that the key is always an account.
+checks_per_account = limiter.limit(
+    lambda: services.settings().ratelimit_benefits_check, key_func=_signed_in_account
+)
 
 
 @bp.post("/requests/<int:request_id>/benefits")
@@ -45,6 +66,8 @@ def benefits_check(request_id: int) -> Page:
     request.max_content_length = MAX_POST
     request.max_form_memory_size = MAX_POST
     found = get_request(request_id)
+    if _over_the_limit():
+        return _checked_too_often(found)
     try:
         form = BenefitsForm()
     except RequestEntityTooLarge:
@@ -92,6 +115,28 @@ def _too_large(found: ConsultationRequest) -> Page:
     form = BenefitsForm(formdata=None)
     form.upload.errors = [TOO_LARGE]
     return render_detail(found, REQUEST_TOO_LARGE, benefits_form=form, problem=PROBLEM)
+
+
+def _over_the_limit() -> bool:
+    """Count this check against the account's limit; True when it is over."""
+    try:
+        with checks_per_account:
+            return False
+    except RateLimitExceeded:
+        return True
+
+
+def _checked_too_often(found: ConsultationRequest) -> Page:
+    """The request's page with how long to wait at the box; Flask-Limiter adds Retry-After."""
+    limit = limiter.current_limit
+    # reset_at is a whole second, rounded up past the end of the window.
+    seconds = limit.reset_at - 1 - time.time() if limit is not None else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    form = BenefitsForm(formdata=None)
+    form.x12.errors = [
+        f"Please wait {'a minute' if minutes == 1 else f'{minutes} minutes'}, then paste or upload it again."
+    ]
+    return render_detail(found, TOO_MANY_CHECKS, benefits_form=form, problem=CHECKED_TOO_OFTEN)
 
 
 def _uploaded_text(upload) -> str:  # type: ignore[no-untyped-def]
