@@ -28,6 +28,11 @@ ACTIVE_CODES = _eligibility("active")
 INACTIVE_CODES = _eligibility("inactive")
 NOT_COVERED_CODES = _eligibility("not_covered")
 CANNOT_PROCESS_CODES = _eligibility("cannot_process")
+# The lines that say something of the patient's coverage: a 271 with none of them but a question
+# turned down (AAA) is that refusal, whatever disclaimer (EB*P) it also carries.
+INFORMATIVE_CODES = frozenset(
+    code for code, entry in _TABLES["eligibility"].items() if entry["kind"] not in ("other", "cannot_process")
+)
 COINSURANCE = "A"
 COPAYMENT = "B"
 DEDUCTIBLE = "C"

@@ -154,8 +154,10 @@ def map_benefits(transaction: Transaction) -> EligibilityBenefits:
     # A dependent's 271 carries the subscriber too; the benefits asked about are the dependent's.
     level = DEPENDENT_LEVEL if any(b.level == DEPENDENT_LEVEL for b in reading.benefits) else SUBSCRIBER_LEVEL
     benefits = [b for b in reading.benefits if b.level == level]
-    if not benefits:
-        _refuse_answer_without_benefits(reading.rejections)
+    if not any(b.information in codes.INFORMATIVE_CODES for b in benefits):
+        # Nothing but a disclaimer (EB*P) or the like: the payer's reason is the answer.
+        if reading.rejections or not benefits:
+            _refuse_answer_without_benefits(reading.rejections)
     replies: list[str] = []
     if reading.rejections:
         replies.append(

@@ -151,6 +151,9 @@ class Transaction:
 def read_transaction(text: str) -> Transaction:
     """The first 271 transaction of ``text``, its envelope checked; BenefitsFileError otherwise."""
     text = _plain_text(text)
+    # A 4010 file is refused as one even when its ISA is damaged too: a 5010 answer is needed anyway.
+    if _isa_version(text) == "00401":
+        raise BenefitsFileError(OLD_VERSION, "ISA12 is 00401")
     try:
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
     except pyx12.errors.X12Error as error:
@@ -171,6 +174,13 @@ def read_transaction(text: str) -> Transaction:
     transaction = _first_transaction(segments)
     _refuse_missing_parts(transaction)
     return Transaction(transaction, _repetition_separator(reader))
+
+
+def _isa_version(text: str) -> str:
+    """ISA12 counted by its separator (the character after "ISA"), not by position: for telling a
+    4010 file whose ISA lost or gained characters. ISA01 to ISA12 never hold the separator."""
+    elements = text[:200].split(text[3:4] or "*")
+    return elements[12] if len(elements) > 12 else ""
 
 
 def _plain_text(text: str) -> str:
@@ -319,12 +329,15 @@ def _first_transaction(
 def _refuse_missing_parts(transaction: tuple[pyx12.segment.Segment, ...]) -> None:
     seg_ids = [segment.get_seg_id() for segment in transaction]
     levels = {segment.get_value("HL03") for segment in transaction if segment.get_seg_id() == "HL"}
+    # A question turned down for the payer or the provider (AAA in 2100A or 2100B) ends before the
+    # patient's level, as the guide allows: the mapping says why.
+    turned_down = "AAA" in seg_ids
     lacking = [
         name
         for name, present in (
             ("BHT", seg_ids[1:2] == ["BHT"]),
             ("HL 20 (payer)", "20" in levels),
-            ("HL 22 (subscriber)", "22" in levels),
+            ("HL 22 (subscriber)", "22" in levels or turned_down),
         )
         if not present
     ]

@@ -151,10 +151,13 @@ def _private_plan_notes(rules: RuleBook | None) -> Iterator[CoverageNote]:
             "visits_used": 12,
             "out_of_pocket_remaining": Decimal(2300),
         },
+        # Every visit of the year used: the plan pays for no more.
+        {"payer_checked": True, "visit_limit": 20, "visits_used": 20},
     ]
     for plan, carrier, concern, state, state_employees, self_funded, visit, cost, payer in itertools.product(
         (PlanType.HMO, PlanType.PPO),
-        ("premera", "other"),
+        # Regence runs the state employees' own plan (UMP); Kaiser sells HMO and PPO plans.
+        ("premera", "regence", "kaiser", "other"),
         (Concern.MIGRAINE, Concern.NECK_PAIN),
         PlanState,
         YesNoNotSure,
@@ -181,17 +184,19 @@ def _private_plan_notes(rules: RuleBook | None) -> Iterator[CoverageNote]:
 
 def _notes_checked_with_the_payer(rules: RuleBook | None) -> Iterator[CoverageNote]:
     """Medicare notes rebuilt from the plan's answer to an eligibility check, every figure it can give."""
-    for coverage, deductible, copay, before, visit in itertools.product(
+    for coverage, deductible, copay, before, visit, used in itertools.product(
         (Coverage.MEDICARE_ADVANTAGE, Coverage.ORIGINAL_MEDICARE),
         ((DeductibleStatus.MET, None), (DeductibleStatus.NOT_MET, Decimal(120))),
         (None, Decimal(20)),
         (None, True),
         VisitType,
+        (3, 12),
     ):
         status, left = deductible
         advantage = coverage is Coverage.MEDICARE_ADVANTAGE
         # Original Medicare has no out-of-pocket maximum, no copay and no visit limit for manipulation.
-        plan_only = {"visit_limit": 12, "visits_used": 3, "out_of_pocket_remaining": Decimal(4100)}
+        # A plan's 12 visits all used: it pays for no more this year.
+        plan_only = {"visit_limit": 12, "visits_used": used, "out_of_pocket_remaining": Decimal(4100)}
         visitor = answers(
             coverage,
             visit_type=visit,

@@ -39,16 +39,19 @@ def words_in(note) -> int:
     return len(text_of(note).split())
 
 
-def test_no_note_is_longer_than_220_words():
+def test_no_note_is_longer_than_260_words():
+    """Issue 22 cut every sentence to grade 6 (about ten words each, so more of them) and brought back
+    what Medicare pays for (a subluxation, no X-rays): the longest note, Original Medicare's with a
+    consultation and three caveats, is about 255 words."""
     longest = max(every_note(), key=words_in)
-    assert words_in(longest) <= 220, text_of(longest)
+    assert words_in(longest) <= 260, text_of(longest)
 
 
-def test_no_spanish_note_is_longer_than_250_words():
+def test_no_spanish_note_is_longer_than_290_words():
     """Spanish runs about a tenth longer than English, and each insurance term carries its English word
     in brackets the first time it appears."""
     longest = max(every_note(default_rule_books()["es"]), key=words_in)
-    assert words_in(longest) <= 250, text_of(longest)
+    assert words_in(longest) <= 290, text_of(longest)
 
 
 def test_adult_apple_health_gets_the_osteopathic_manipulation_rule_where_the_clinic_offers_it():
@@ -102,7 +105,7 @@ def test_self_funded_plans_of_any_size_are_outside_washingtons_law():
         ),
         CLINIC,
     )
-    assert "give the care it covers, unless your employer pays the claims itself." in text_of(unsure)
+    assert "But this law does not apply if your employer pays the claims itself." in text_of(unsure)
 
 
 @pytest.mark.parametrize(
@@ -179,14 +182,14 @@ def test_a_qmb_patient_is_told_the_clinic_may_not_bill_them_for_the_medicare_sha
 
 def test_the_medigap_caveat_and_every_shipped_caveat_cite_a_source():
     note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.NO), CLINIC)
-    assert "Medigap plan (Medicare Supplement Insurance, extra insurance for Medicare)" in text_of(note)
+    assert "Medigap is extra insurance for Medicare (Medicare Supplement Insurance)." in text_of(note)
     assert "cms-choosing-medigap" in source_ids(note)
     assert all(caveat.sources for caveat in default_rules().caveats)
 
 
 def test_the_400_dollar_dispute_rule_cites_45_cfr_149_620():
     note = build_note(answers(Coverage.SELF_PAY), CLINIC)
-    assert "$400 or more above it" in text_of(note)
+    assert "If a bill is $400 or more above your Good Faith Estimate, you can dispute the bill." in text_of(note)
     assert any("149.620" in source.title and "$400" in source.title for source in note.sources)
 
 
@@ -195,7 +198,7 @@ def test_the_course_is_the_clinics_plan_of_care_not_a_trials():
     # $85 a visit, 6 for $450, a $95 exam: 450 + 2 x 85 + 95.
     lines = build_note(answers(Coverage.SELF_PAY), clinic(plan_of_care_visits=8)).estimate
     assert [line for line in lines if "plan of care" in line] == [
-        "Our usual plan of care (the visits we often suggest) is 8 visits: $715 in all, with the exam."
+        "Our usual plan of care (the visits we often suggest) is 8 visits. That is $715, with the exam."
     ]
 
 
@@ -215,7 +218,7 @@ def test_the_first_visit_adds_the_new_patient_exam_which_medicare_does_not_pay_f
     lines = build_note(visitor, clinic(new_patient_exam_fee=Decimal(120))).estimate
     # 20% of $46 is $9.20; the $120 exam is the patient's in full.
     assert "First visit, with the new-patient exam: about $129." in lines
-    assert "That includes our $120 exam: Medicare does not pay for a chiropractor's exam." in lines
+    assert "That includes our $120 exam. Medicare does not pay for a chiropractor's exam." in lines
     assert not any("about $9." in line and line.startswith("First") for line in lines)
 
 
@@ -235,4 +238,4 @@ def test_an_original_medicare_note_explains_the_deductible_once_in_medicares_wor
         assert "copay" not in text.lower(), text
         assert "allowed price" not in text, text
         if "deductible" in text:
-            assert "The Part B deductible ($283 in 2026) is the amount you must pay each year" in text
+            assert "Part B has a deductible: $283 in 2026. That is the amount you must pay each year" in text
