@@ -25,7 +25,7 @@ from clinic_app.coverage import CoverageAnswers, dollars
 # the patient is enrolled in as another payer (EB*R with HN, or with a Medicare Advantage contract as
 # its plan number, codes.is_medicare_advantage_contract): that patient is in Medicare Advantage.
 ORIGINAL_MEDICARE_TYPES = frozenset({codes.MEDICARE_PART_A, codes.MEDICARE_PART_B})
-MEDICARE_ADVANTAGE_TYPES = codes.MEDICARE_ADVANTAGE_TYPES
+MEDICARE_ADVANTAGE_TYPES = frozenset({codes.MEDICARE_ADVANTAGE_TYPE})
 # A private plan's network kind. An HMO or PPO may also be a Medicare Advantage plan, so these change
 # only the plan type of a patient who said private insurance, or who did not know their coverage.
 PRIVATE_PLAN_TYPES = {"PR": PlanType.PPO, "HM": PlanType.HMO, "EP": PlanType.EPO}
@@ -64,8 +64,9 @@ def medicare_advantage_plan(benefits: EligibilityBenefits) -> OtherPayer | None:
 
 
 def _names_medicare_advantage(payer: OtherPayer) -> bool:
-    return payer.insurance_type in MEDICARE_ADVANTAGE_TYPES or codes.is_medicare_advantage_contract(
-        payer.plan_number or ""
+    return (
+        payer.insurance_type in codes.MEDICARE_ADVANTAGE_OTHER_PAYER_TYPES
+        or codes.is_medicare_advantage_contract(payer.plan_number or "")
     )
 
 

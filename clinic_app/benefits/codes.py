@@ -60,7 +60,10 @@ INDIVIDUAL_LEVELS = ("IND", "EMP", "")
 MEDICARE_PART_A = "MA"
 MEDICARE_PART_B = "MB"
 
-MEDICARE_ADVANTAGE_TYPES = frozenset(_TABLES["medicare_advantage"]["insurance_types"])
+# On a 271's own coverage lines, only HN names Medicare Advantage: HM, PR and the others are also
+# private plans' kinds. On an EB*R of Medicare's own 271, each of these names one.
+MEDICARE_ADVANTAGE_TYPE = "HN"
+MEDICARE_ADVANTAGE_OTHER_PAYER_TYPES = frozenset(_TABLES["medicare_advantage"]["insurance_types"])
 _MEDICARE_ADVANTAGE_CONTRACT = re.compile(
     "[" + "".join(_TABLES["medicare_advantage"]["contract_prefixes"]) + r"]\d{4}"
 )

@@ -422,8 +422,22 @@ def _coverage(benefits: list[_Benefit], chooser: _Chooser, wanted: Callable[[_Be
     )
     if chosen is None:
         # EB*R names another payer (a Medigap plan, say): its EB04 and EB05 are that payer's.
-        chosen = next((b for b in benefits if wanted(b) and b.information != codes.OTHER_PAYER), None)
+        # A line of another service type that states coverage, else a cost-sharing line (the TR3's
+        # example gives HM only on its copays). A limitation's EB05 ("Physical and Speech Therapy")
+        # names that limit, not the plan, and an EB*R's are another payer's.
+        chosen = next(
+            (
+                b
+                for kinds in (states_coverage, _COST_SHARING)
+                for b in benefits
+                if wanted(b) and b.information in kinds
+            ),
+            None,
+        )
     return wanted(chosen) or None if chosen else None
+
+
+_COST_SHARING = frozenset({codes.COINSURANCE, codes.COPAYMENT, codes.DEDUCTIBLE, codes.OUT_OF_POCKET})
 
 
 def _other_payers(benefits: list[_Benefit]) -> tuple[OtherPayer, ...]:

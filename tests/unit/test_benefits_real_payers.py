@@ -66,7 +66,16 @@ def test_a_medicare_271_with_part_a_alone_says_part_b_is_what_pays():
 
 @pytest.mark.parametrize(
     ("insurance_type", "plan_number"),
-    [("IN", "H9876 002"), ("PR", "R5826 001"), ("HM", "E0654 801"), ("PS", "H1234"), ("HN", "")],
+    [
+        ("IN", "H9876 002"),
+        ("OT", "R5826 001"),
+        ("C1", "E0654 801"),
+        ("PS", ""),
+        ("HN", ""),
+        # The HETS companion guide's own (4010) example: an HMO, with a placeholder for its number.
+        ("HM", "PLANNUMBER"),
+        ("PR", ""),
+    ],
 )
 def test_every_way_hets_names_a_medicare_advantage_plan(insurance_type: str, plan_number: str):
     reference = [f"REF*18*{plan_number}"] if plan_number else []
@@ -85,8 +94,13 @@ def test_every_way_hets_names_a_medicare_advantage_plan(insurance_type: str, pla
     assert coverage_from_271(benefits, Coverage.ORIGINAL_MEDICARE) is Coverage.MEDICARE_ADVANTAGE
 
 
-def test_a_part_d_plan_or_a_medigap_plan_is_not_medicare_advantage():
+def test_a_part_d_plan_a_medigap_plan_or_an_employers_primary_plan_is_not_medicare_advantage():
     text = hets(
+        "EB*R*IND*30*12",
+        "REF*IG*POLICYNUMBER",
+        "LS*2120",
+        "NM1*PRP*2*EMPLOYER GROUP PLAN",
+        "LE*2120",
         "EB*R**88*OT",
         "REF*18*S4321 010",
         "LS*2120",
@@ -97,6 +111,16 @@ def test_a_part_d_plan_or_a_medigap_plan_is_not_medicare_advantage():
     benefits = read_271(text)
     assert medicare_advantage_plan(benefits) is None
     assert coverage_from_271(benefits, Coverage.ORIGINAL_MEDICARE) is Coverage.ORIGINAL_MEDICARE
+
+
+def test_a_private_ppo_is_not_taken_for_medicare_advantage():
+    benefits = read_271(interchange(subscriber("EB*1*IND*30*PR*GOLD PPO", "EB*R**30*PR")))
+    assert coverage_from_271(benefits, Coverage.NOT_SURE) is Coverage.PRIVATE
+
+
+def test_a_limitations_description_is_not_taken_for_the_plans_name():
+    text = hets("EB*F*IND**MB*Physical and Speech Therapy*29*1840")
+    assert read_271(text).plan_name != "Physical and Speech Therapy"
 
 
 def test_the_contract_pattern_is_a_letter_and_four_digits():
