@@ -124,7 +124,9 @@ def read_check(
     benefits = EligibilityBenefits.from_dict(check.figures)
     answers = stored_answers(request)
     note = patient_note = None
-    if benefits.active:
+    # A plan that does not cover chiropractic gives no estimate: its copay and deductible are for
+    # other care.
+    if benefits.active and not benefits.chiropractic_not_covered:
         note = updated_note(answers, benefits, clinic, rule_books, "en")
         language = request.language.value
         patient_note = (
@@ -155,6 +157,10 @@ SOMEONE_ELSE = (
 )
 
 
+NOT_COVERED = (
+    "The plan does not cover chiropractic, so there is no updated estimate to send. Call the patient: "
+    "they can come as a self-pay patient."
+)
 NOT_FOR_THIS_COVERAGE = (
     "An updated note is only sent for Medicare, Medicare Advantage and private plans we are in "
     "network with: call the patient instead."
@@ -192,6 +198,8 @@ def refusal(
         return "The patient gave no email address. Call them with the updated figures instead."
     if benefits.active is not True:
         return "The 271 does not show active coverage, so there is no updated estimate to send."
+    if benefits.chiropractic_not_covered:
+        return NOT_COVERED
     if check.same_person is False:
         return SOMEONE_ELSE
     plan = medicare_advantage_plan(benefits)

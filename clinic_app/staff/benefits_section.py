@@ -102,6 +102,12 @@ def benefit_rows(b: EligibilityBenefits) -> list[Row]:
     }
     return [
         Row("Coverage", _said(b.active, "Active", "Not active")),
+        # Shown only when the 271 says so: most plans name what they cover, not what they do not.
+        *(
+            [Row("Chiropractic", "Not covered (the plan's 271 says so)")]
+            if b.chiropractic_not_covered
+            else []
+        ),
         Row("Plan", b.plan_name or NOT_SAID),
         Row("Payer", b.payer_name or NOT_SAID),
         Row("Insurance type", insurance_type or NOT_SAID),
@@ -124,6 +130,11 @@ def benefit_rows(b: EligibilityBenefits) -> list[Row]:
                 "Yes: the copay is owed from the first visit",
                 "No: the deductible comes first",
             ),
+        ),
+        *(
+            [Row("Deductible for chiropractic", "Waived (the payer's words on a chiropractic line)")]
+            if b.deductible_waived
+            else []
         ),
         Row("Coinsurance", NOT_SAID if b.coinsurance_percent is None else f"{b.coinsurance_percent}%"),
         Row("Out-of-pocket left", _money(b.out_of_pocket_remaining)),

@@ -746,3 +746,48 @@ def test_the_purge_removes_the_checks_and_the_updated_note_with_their_request(ap
         db.session.commit()
         assert len(purged.references) == 1
     assert rows(app, BenefitCheck) == 0 and rows(app, OutboxEmail) == 0
+
+
+# What real payers send (issue 22): said first, and never an estimate from it.
+
+
+def test_a_plan_that_excludes_chiropractic_is_said_first_with_no_estimate_and_no_email(app, staff_client):
+    from tests.unit.test_benefits_271 import interchange, subscriber
+
+    rid = new_request(app, full_name="Jane Doe", age="46", coverage="private")
+    excluded = interchange(
+        subscriber("EB*1*IND*30*C1*GOLD PPO", "EB*B*IND*98*C1***25*****Y", "EB*I*IND*33*C1")
+    )
+    assert paste(staff_client, rid, excluded).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    assert shown.index("Chiropractic is not covered.") < shown.index("What the 271 says")
+    assert "Not covered (the plan's 271 says so)" in shown
+    assert "The note with the payer's figures" not in shown
+    assert "Email the patient this updated note" not in shown
+    response = send_note(staff_client, app, rid)
+    assert response.status_code == 400
+    assert "The plan does not cover chiropractic" in visible_text(response.get_data(as_text=True))
+    assert rows(app, OutboxEmail) == 2, "the staff email and the patient's copy only"
+
+
+def test_a_part_of_the_question_turned_down_is_read_before_the_figures(app, staff_client):
+    from tests.unit.test_benefits_271 import interchange, subscriber
+
+    rid = new_request(app, full_name="Jane Doe", age="46")
+    text = interchange(subscriber("EB*1*IND*30*C1", "EB*1*IND*33", "AAA*N**63*C"))
+    assert paste(staff_client, rid, text).status_code == 302
+    shown = benefits_part(page_text(staff_client, rid))
+    assert shown.index("Read this before the figures:") < shown.index("What the 271 says")
+    assert "the date of service is in the future (reason 63)" in shown
+
+
+def test_a_whole_question_turned_down_is_refused_with_the_reason_at_the_box(app, staff_client):
+    from tests.unit.test_benefits_271 import interchange, subscriber
+
+    rid = new_request(app)
+    response = paste(staff_client, rid, interchange(subscriber("AAA*N**63*C")))
+    assert response.status_code == 422
+    text = visible_text(response.get_data(as_text=True))
+    assert "the date of service is in the future (reason 63)" in text
+    assert "ask the patient about their current insurance" not in text
+    assert rows(app, BenefitCheck) == 0
