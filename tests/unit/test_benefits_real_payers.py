@@ -277,3 +277,27 @@ def test_the_nested_paste_of_0_8_mb_is_refused_at_once():
 
 def test_a_few_hundred_levels_are_refused_too():
     assert refusal(nested_271(60)).message.startswith("This file holds 63 levels (HL segments)")
+
+
+def test_the_aetna_waiver_gives_the_copay_from_the_first_visit_in_the_rebuilt_note():
+    """The review's Aetna 271: the note rebuilt from it said about $160 for the first visit, the
+    deductible first, instead of the copay from the first visit."""
+    from clinic_app.benefits.checked import checked_answers
+    from clinic_app.coverage import build_note
+    from tests.unit.coverage_helpers import CLINIC, answers
+
+    text = interchange(
+        subscriber(
+            "EB*1*IND*30*PR*OPEN ACCESS AETNA SELECT",
+            "EB*C*IND*30*PR**23*1500*****Y",
+            "EB*C*IND*30*PR**29*1500*****Y",
+            "EB*B*IND*33*PR**27*35*****Y",
+            "EB*F*IND*33*PR**23*****VS*20**Y",
+            "MSG*MANIPULATION BY CHIROPRACTOR/PLAN DED WAIVED",
+        )
+    )
+    note = build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
+    assert any(
+        "$35 copay for each visit, even before you meet the deductible" in line for line in note.estimate
+    )
+    assert not any("goes to your deductible" in line for line in note.estimate)
