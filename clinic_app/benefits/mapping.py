@@ -56,6 +56,7 @@ _OTHER_PAYER_ENTITIES = frozenset({"PR", "PRP", "SEP", "TTP"})
 # chiropractic or the manipulation itself: a plan's general lines carry pages of network and
 # discount-programme text.
 _ABOUT_CHIROPRACTIC = re.compile(r"CHIRO|MANIPULAT|SPINAL|SPINE", re.IGNORECASE)
+_NAMES_PART_A = re.compile(r"\bPART\s+A\b", re.IGNORECASE)
 # At most this many notes: the staff page shows what concerns service 33, not the whole 271.
 MAX_LIMIT_NOTES = 8
 # Payers abbreviate: "PLAN DED WAIVED", "DEDUCT WAIVED", "DED DOES NOT APPLY".
@@ -170,13 +171,17 @@ def map_benefits(transaction: Transaction) -> EligibilityBenefits:
 
 def _medicare_part_b(benefits: list[_Benefit], replies: list[str]) -> list[_Benefit]:
     """Medicare's own 271 (CMS HETS) gives Part A and Part B lines side by side. Chiropractic
-    manipulation is a Part B service: the Part A lines (the inpatient deductible, skilled nursing
-    copays) are never the patient's chiropractic figures. Other payers (EB*R) are kept, as named."""
+    manipulation is a Part B service: the Part A lines (EB04 MA: the inpatient deductible, skilled
+    nursing copays) are never the patient's chiropractic figures, nor a line of another kind that
+    names Part A (a QMB line, EB04 QM, "Medicare Part A"). Other payers (EB*R) are kept, as named."""
     parts = {b.insurance_type for b in benefits if b.information != codes.OTHER_PAYER}
     if not parts & {codes.MEDICARE_PART_A, codes.MEDICARE_PART_B}:
         return benefits
     part_b = [
-        b for b in benefits if b.insurance_type == codes.MEDICARE_PART_B or b.information == codes.OTHER_PAYER
+        b
+        for b in benefits
+        if b.information == codes.OTHER_PAYER
+        or (b.insurance_type != codes.MEDICARE_PART_A and not _NAMES_PART_A.search(b.plan_description))
     ]
     if not any(
         b.insurance_type == codes.MEDICARE_PART_B and b.information in codes.ACTIVE_CODES for b in part_b

@@ -301,3 +301,21 @@ def test_the_aetna_waiver_gives_the_copay_from_the_first_visit_in_the_rebuilt_no
         "$35 copay for each visit, even before you meet the deductible" in line for line in note.estimate
     )
     assert not any("goes to your deductible" in line for line in note.estimate)
+
+
+def test_a_real_hets_5010_answer_made_whole_gives_part_b_figures_only():
+    """node-x12's HETS 5010 file (tests/samples/x12_271/real/hets-medicare-qmb-5010-cut-short.271,
+    refused as it was published: it stops after SE) with its two closing segments put back. Its cost
+    lines are a QMB's (EB04 QM), one naming Part A and two Part B; the Part D plan is an S contract."""
+    from pathlib import Path
+
+    published = (
+        Path(__file__).resolve().parent.parent / "samples/x12_271/real/hets-medicare-qmb-5010-cut-short.271"
+    )
+    whole = published.read_text(encoding="utf-8").rstrip() + "\nGE*1*123456~\nIEA*1*000031033~\n"
+    benefits = read_271(whole)
+    assert benefits.active is True and benefits.insurance_type == "MB"
+    assert benefits.deductible_year == 0 and benefits.coinsurance_percent == 0
+    assert [payer.plan_number for payer in benefits.other_payers] == [None, "S5601"]
+    assert medicare_advantage_plan(benefits) is None
+    assert coverage_from_271(benefits, Coverage.NOT_SURE) is Coverage.ORIGINAL_MEDICARE
