@@ -43,14 +43,17 @@ def csrf_token(page: str) -> str:
     return found.group(1)
 
 
-def signed_in_opener(base: str) -> urllib.request.OpenerDirector:
-    """A client holding the owner's session cookie, signed in through the sign-in form."""
+def signed_in_opener(
+    base: str, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD
+) -> urllib.request.OpenerDirector:
+    """A client holding a session cookie (the seeded owner's unless told), signed in through the
+    sign-in form."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     token = csrf_token(opener.open(f"{base}/staff/sign-in").read().decode())
-    data = urllib.parse.urlencode({"email": OWNER_EMAIL, "password": OWNER_PASSWORD, "csrf_token": token})
+    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
     with opener.open(f"{base}/staff/sign-in", data=data.encode()) as response:
         if urllib.parse.urlsplit(response.url).path.endswith("/sign-in"):
-            raise RuntimeError(f"{base}: the benchmark owner could not sign in")
+            raise RuntimeError(f"{base}: {email} could not sign in")
     return opener
 
 

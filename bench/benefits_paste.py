@@ -1,0 +1,257 @@
+"""The public form while staff paste a hostile 271 (issue 22): its latency with 8 clients pasting at once.
+
+A 271 of 0.78 MB whose 40,000 HL levels are each the child of the one before used to take 35 s to read,
+and 8 of them at once held every worker: the public form waited 27 s. This serves a fresh SQLite
+database with gunicorn and deploy/gunicorn.conf.py (2 processes of 4 threads, as in production) and
+times GET /request from one client, one request after another, each on a new connection:
+
+- with no pastes, for a few seconds;
+- while 8 signed-in clients post that 271 to a request's benefits check again and again for a few
+  seconds, each starting its next paste when the last is answered; the form is timed until the last
+  paste is answered.
+
+The rate limits are off (as in every benchmark), so every paste reaches the reader: as 8 accounts each
+within RATELIMIT_BENEFITS_CHECK would. Each paste's answer is counted by status (a 200 after the
+redirect is a reading, 422 a refusal) with its slowest time.
+
+    .venv/bin/python bench/benefits_paste.py                 # 5 s of pastes, 8 clients
+
+From other code: `measure_benefits_paste()` returns the same figures as a dict. The test
+tests/web/test_benefits_paste_load.py sends the same paste with `nested_271` and `while_pasting`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.booking_speed import TOKEN, answers, fresh_database  # noqa: E402
+from bench.form_page import FORM_PATH, get  # noqa: E402
+from bench.list_speed import csrf_token, signed_in_opener  # noqa: E402
+from bench.seeding import add_owner  # noqa: E402
+from bench.serving import app_environment, serve  # noqa: E402
+
+CLIENTS = 8
+# 40,000 levels make the issue's 0.78 MB paste.
+LEVELS = 40_000
+# A paste still unanswered after this long is counted as failed.
+PASTE_TIMEOUT_SECONDS = 120
+
+
+def nested_271(levels: int) -> str:
+    """A 271 whose subscriber has ``levels`` HL levels below it, each the child of the one before."""
+    segments = [
+        "ST*271*0001*005010X279A1",
+        "BHT*0022*11*X*20260415*1015",
+        "HL*1**20*1",
+        "NM1*PR*2*PAYER*****PI*1",
+        "HL*2*1*21*1",
+        "NM1*1P*2*CLINIC*****XX*1234567893",
+        "HL*3*2*22*1",
+        "NM1*IL*1*DOE*JANE****MI*1",
+        "EB*1**30",
+    ]
+    segments += [f"HL*{number}*{number - 1}*23*1" for number in range(4, 4 + levels)]
+    segments.append(f"SE*{len(segments) + 1}*0001")
+    isa = "ISA*00*          *00*          *ZZ*CMS            *ZZ*CLINIC0001     *260415*1015*^*00501*000000303*0*P*:~"
+    return (
+        isa
+        + "GS*HB*CMS*CLINIC0001*20260415*1015*303*X*005010X279A1~"
+        + "~".join(segments)
+        + "~GE*1*303~IEA*1*000000303~"
+    )
+
+
+def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
+    """The body and Content-Type of a form sent as the request's page sends it (multipart/form-data):
+    urlencoded, a 0.78 MB 271 would grow past the check's 1 MB limit."""
+    boundary = uuid.uuid4().hex
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    )
+    return f"{parts}--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def check_token(opener: urllib.request.OpenerDirector, page_url: str) -> str:
+    """The benefits form's token, from the request's page (the form carries its own)."""
+    with opener.open(page_url, timeout=30) as page:
+        return csrf_token(page.read().decode())
+
+
+def paste(opener: urllib.request.OpenerDirector, page_url: str, token: str, text: str) -> tuple[int, float]:
+    """Paste ``text`` into the benefits check on the request's page ``page_url``: the final status (a
+    checked 271 redirects to the page: 200) and the seconds until it was answered."""
+    body, content_type = multipart({"csrf_token": token, "x12": text})
+    request = urllib.request.Request(
+        f"{page_url}/benefits", data=body, headers={"Content-Type": content_type}
+    )
+    began = time.perf_counter()
+    try:
+        with opener.open(request, timeout=PASTE_TIMEOUT_SECONDS) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        error.read()
+        status = error.code
+    return status, time.perf_counter() - began
+
+
+def form_latencies(base: str, until: Callable[[], bool]) -> list[float]:
+    """Seconds for each GET of the public form, one after another, until ``until()`` says so (checked
+    after each; at least one is timed). Each GET comes on a new connection, as each visitor's does:
+    gunicorn hands it to whichever process accepts it first, busy or not, where a kept-open connection
+    would stay with one process."""
+    netloc = urllib.parse.urlsplit(base).netloc
+    times = []
+    while True:
+        began = time.perf_counter()
+        connection = http.client.HTTPConnection(netloc, timeout=PASTE_TIMEOUT_SECONDS)
+        try:
+            get(connection, FORM_PATH)
+        finally:
+            connection.close()
+        times.append(time.perf_counter() - began)
+        if until():
+            return times
+
+
+def while_pasting(
+    base: str, sessions: list[tuple[urllib.request.OpenerDirector, str, str]], text: str, seconds: float
+) -> tuple[list[float], list[tuple[int, float]]]:
+    """Each session (opener, request page, token) pastes ``text`` again and again for ``seconds`` (once
+    at least), all starting together; the form is timed from then until the last paste is answered.
+    Returns the form's latencies and each paste's (status, seconds); a paste that failed is status 0."""
+    start = threading.Barrier(len(sessions) + 1)
+    stop_at = float("inf")
+    answered: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def client(opener: urllib.request.OpenerDirector, page_url: str, token: str) -> None:
+        start.wait()
+        while True:
+            try:
+                result = paste(opener, page_url, token, text)
+            except OSError:  # refused, reset or timed out: counted, never taken for a fast answer
+                result = (0, float(PASTE_TIMEOUT_SECONDS))
+            with lock:
+                answered.append(result)
+            if time.perf_counter() >= stop_at:
+                return
+
+    pool = [threading.Thread(target=client, args=session) for session in sessions]
+    for thread in pool:
+        thread.start()
+    start.wait()
+    stop_at = time.perf_counter() + seconds
+    form = form_latencies(base, until=lambda: not any(thread.is_alive() for thread in pool))
+    for thread in pool:
+        thread.join()
+    return form, answered
+
+
+def latency_summary(times: list[float]) -> dict[str, float]:
+    """p50, p95 and max in ms (p95 by nearest rank: of fewer than 20, the slowest)."""
+    ordered = sorted(times)
+    p95 = ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+    return {
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": p95 * 1000,
+        "max_ms": ordered[-1] * 1000,
+        "count": len(ordered),
+    }
+
+
+def new_request_page(base: str, opener: urllib.request.OpenerDirector) -> str:
+    """Send one request through the public form; the address of its staff page, from the staff list."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=30)
+    try:
+        page = get(connection, FORM_PATH).decode()
+        fields = {**answers(), "form_token": TOKEN.search(page).group(1)}  # type: ignore[union-attr]
+        connection.request("POST", FORM_PATH, body=urllib.parse.urlencode(fields, doseq=True),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        response = connection.getresponse()
+        response.read()
+        if response.status != 303:
+            raise RuntimeError(f"the form answered {response.status}, not 303")
+    finally:
+        connection.close()
+    with opener.open(f"{base}/staff/", timeout=30) as listed:
+        found = re.search(r'href="(/staff/requests/\d+)"', listed.read().decode())
+    if not found:
+        raise RuntimeError("the staff list links to no request")
+    return base + found.group(1)
+
+
+def measure_benefits_paste(
+    cache: Path = ROOT / ".bench-cache",
+    seconds: float = 5.0,
+    clients: int = CLIENTS,
+    levels: int = LEVELS,
+    report: Callable[[str], object] | None = None,
+) -> dict[str, Any]:
+    """The public form's latency alone and under ``clients`` clients pasting the nested 271."""
+    cache = cache.resolve()
+    url = fresh_database("sqlite", "benefits_paste", cache, postgres_url="")
+    env = app_environment(url, cache, MIN_FILL_SECONDS="0")
+    add_owner(env)
+    text = nested_271(levels)
+    (cache / "logs").mkdir(parents=True, exist_ok=True)
+    with serve(
+        env, workers=2, threads=4, production_config=True, log=cache / "logs" / "benefits-paste.log"
+    ) as server:
+        openers = [signed_in_opener(server.base) for _ in range(clients)]
+        page_url = new_request_page(server.base, openers[0])
+        sessions = [(opener, page_url, check_token(opener, page_url)) for opener in openers]
+        quiet_until = time.perf_counter() + seconds
+        alone = form_latencies(server.base, until=lambda: time.perf_counter() >= quiet_until)
+        if report:
+            report(f"form alone: {latency_summary(alone)}; now {clients} clients paste for {seconds:g} s")
+        loaded, pastes = while_pasting(server.base, sessions, text, seconds)
+    statuses = Counter(status for status, _ in pastes)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "paste_bytes": len(text.encode()),
+        "levels": levels,
+        "alone": latency_summary(alone),
+        "pasting": latency_summary(loaded),
+        "pastes": len(pastes),
+        "statuses": {str(status): count for status, count in sorted(statuses.items())},
+        "slowest_paste_s": max(elapsed for _, elapsed in pastes),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--levels", type=int, default=LEVELS)
+    args = parser.parse_args()
+    result = measure_benefits_paste(
+        seconds=args.seconds, clients=args.clients, levels=args.levels, report=print
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
