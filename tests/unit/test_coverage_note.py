@@ -48,7 +48,10 @@ def test_original_medicare_explains_active_care_maintenance_and_the_20_percent_s
 def test_medicare_with_medicaid_is_told_they_may_owe_nothing_and_sees_no_deductible_talk():
     note = build_note(answers(Coverage.ORIGINAL_MEDICARE, age=70, also_medicaid=AlsoMedicaid.YES), CLINIC)
     text = text_of(note)
-    assert "Qualified Medicare Beneficiary (QMB)? Then the law does not allow us to bill you for that part" in text
+    assert (
+        "Qualified Medicare Beneficiary (QMB)? Then the law does not allow us to bill you for that part"
+        in text
+    )
     assert "you may pay nothing for covered visits" in text
     assert "20%" not in text
 
@@ -92,7 +95,9 @@ def test_self_pay_shows_the_clinic_price_and_the_good_faith_estimate():
     text = text_of(note)
     assert "Each treatment visit costs $95." in text
     assert "Good Faith Estimate" in text
-    assert note.closing == "If a bill is $400 or more above your Good Faith Estimate, you can dispute the bill."
+    assert (
+        note.closing == "If a bill is $400 or more above your Good Faith Estimate, you can dispute the bill."
+    )
 
 
 def test_not_sure_tells_what_to_look_for_on_the_card():
@@ -221,7 +226,7 @@ TERMS = {
     "plan of care": ("the visits we often suggest",),
     "medigap": ("medicare supplement insurance",),
     "good faith estimate": ("written list of the costs",),
-    "network": ("has a contract with us", "the providers it has contracts with"),
+    "network": ("has a contract with us", "the providers it has contracts with", "no contract with the plan"),
 }
 
 

@@ -45,16 +45,20 @@ DISCLAIMER = "These figures are estimates, not a bill."
 NO_ESTIMATE = ["We will give you a cost estimate after we check your benefits."]
 FREE = ["If the plan covers your care, you pay nothing for covered visits."]
 BOTH = ["With both Medicare and Medicaid, you may pay nothing for covered visits. We will check."]
-PLAN_OF_CARE = "Our usual plan of care (the visits we often suggest) is 12 visits:"
+PLAN_OF_CARE = "Our usual plan of care (the visits we often suggest) is 12 visits. That is"
 FIRST_VISIT = "First visit, with the new-patient exam:"
-MEDICARE_EXAM = "That includes our $95 exam: Medicare does not pay for a chiropractor's exam."
+MEDICARE_EXAM = "That includes our $95 exam. Medicare does not pay for a chiropractor's exam."
+GOOD_FAITH_ESTIMATE = (
+    "Before your care starts, we give you a written list of the costs we expect. "
+    "It is called a Good Faith Estimate."
+)
 # The sample clinic: exam $95, visits $85, 6 visits for $450; 12 visits = 2 packages + the exam.
 SELF_PAY_PACKAGE = [
     "Each treatment visit costs $85.",
     "The new-patient exam costs $95.",
     "A package of 6 visits costs $450.",
-    f"{PLAN_OF_CARE} $995 in all, with the exam.",
-    "Before your care starts, we give you a written list of the costs we expect (a Good Faith Estimate).",
+    f"{PLAN_OF_CARE} $995, with the exam.",
+    GOOD_FAITH_ESTIMATE,
 ]
 
 
@@ -91,7 +95,7 @@ SCENARIOS = [
          "You have met your deductible. So you pay 20% of each visit, about $9.",
          f"{FIRST_VISIT} about $104.",
          MEDICARE_EXAM,
-         f"{PLAN_OF_CARE} about $205 in all, with the exam.",
+         f"{PLAN_OF_CARE} about $205, with the exam.",
          DISCLAIMER]),
     ("medicare-100-left", medicare(deductible_status=NOT_MET, deductible_remaining=D(100)), CLINIC, LIMITED,
      ["original-medicare", *MEDICARE_CAVEATS], [
@@ -99,16 +103,16 @@ SCENARIOS = [
          f"{FIRST_VISIT} about $141.",
          MEDICARE_EXAM,
          # $92 + ($8 + 20% of $38) + 9 x $9.20 + $95 = $285.40
-         f"{PLAN_OF_CARE} about $285 in all, with the exam.",
+         f"{PLAN_OF_CARE} about $285, with the exam.",
          DISCLAIMER]),
     ("medicare-left-above-part-b", medicare(deductible_status=NOT_MET, deductible_remaining=D(900)), CLINIC,
      LIMITED, ["original-medicare", *MEDICARE_CAVEATS], None),
     ("medicare-and-medicaid", medicare(also_medicaid=Medicaid.YES), CLINIC, LIMITED,
      ["original-medicare", "medicare-maintenance-notice", "medicare-and-medicaid"],
-     [*BOTH, "Medicare does not pay for a chiropractor's $95 exam, so we will check if Medicaid does."]),
+     [*BOTH, "Medicare does not pay for a chiropractor's $95 exam. We will check if Medicaid does."]),
     ("medicare-medicaid-not-sure", medicare(also_medicaid=Medicaid.NOT_SURE), CLINIC, LIMITED,
      ["original-medicare", "medicare-maintenance-notice", "medicare-ask-about-second-plans"], None),
-    ("medicare-clinic-not-enrolled", medicare(), clinic_without("original_medicare"), UNKNOWN,
+    ("medicare-clinic-not-enrolled", medicare(), clinic_without("original_medicare"), UNLIKELY,
      ["original-medicare-not-enrolled"], NO_ESTIMATE),
     ("medicare-clinic-offers-omt", medicare(), clinic(offers_omt=True), LIMITED,
      ["original-medicare", *MEDICARE_CAVEATS, "medicare-osteopathic-care"], None),
@@ -119,7 +123,7 @@ SCENARIOS = [
         "Until your deductible is met, you pay about $65 a visit. After that, you pay your $20 copay for each visit.",
         # Medicare does not pay a chiropractor's exam, so the $95 is counted in full beside the visit.
         f"{FIRST_VISIT} between $115 and $160.",
-        "That includes our $95 exam: Medicare does not pay for a chiropractor's exam, and your plan may not.",
+        "That includes our $95 exam. Medicare does not pay for a chiropractor's exam, and your plan may not.",
         # 12 x $20 + $95; 12 x $65 all toward the deductible + $95
         f"{PLAN_OF_CARE} between $335 and $875, with the exam.",
         "If your plan skips the deductible for visits with a copay, you pay less.",
@@ -131,7 +135,9 @@ SCENARIOS = [
     ("advantage-clinic-in-no-plans", advantage(), clinic_without("medicare_advantage"), UNKNOWN,
      ["medicare-advantage-not-in-network"], NO_ESTIMATE),
     ("advantage-omt", advantage(), clinic(offers_omt=True), UNKNOWN,
-     ["medicare-advantage"], None),
+     ["medicare-advantage", "medicare-osteopathic-care"], None),
+    ("advantage-omt-and-medicaid", advantage(also_medicaid=Medicaid.YES), clinic(offers_omt=True), UNKNOWN,
+     ["medicare-advantage", "medicare-and-medicaid", "medicare-osteopathic-care"], BOTH),
     ("apple-health-child", answers(AH, age=12), CLINIC, LIMITED, ["apple-health-under-21"], FREE),
     ("apple-health-20", answers(AH, age=20, main_concern=Concern.NECK_PAIN), CLINIC, LIMITED,
      ["apple-health-under-21"], FREE),
@@ -152,7 +158,7 @@ SCENARIOS = [
     ("ohp-clinic-not-enrolled", answers(OHP, main_concern=Concern.NECK_PAIN), CLINIC, UNLIKELY,
      ["oregon-health-plan-not-enrolled"], SELF_PAY_PACKAGE),
     ("ohp-neck-pain", answers(OHP, main_concern=Concern.NECK_PAIN), clinic_in_network("oregon_health_plan"),
-     UNKNOWN, ["oregon-health-plan"], FREE),
+     LIMITED, ["oregon-health-plan-neck-pain"], FREE),
     ("ohp-migraine", answers(OHP, main_concern=Concern.MIGRAINE), clinic_in_network("oregon_health_plan"),
      UNKNOWN, ["oregon-health-plan"], FREE),
     ("private-ppo-200-left-20-percent",
@@ -161,12 +167,12 @@ SCENARIOS = [
          "Your first $200 goes to your deductible. After that, you pay 20% of each visit, about $13.",
          f"{FIRST_VISIT} about $160.",
          # $160 + ($40 + 20% of $25) + 10 x $13
-         f"{PLAN_OF_CARE} about $335 in all, with the exam.",
+         f"{PLAN_OF_CARE} about $335, with the exam.",
          DISCLAIMER]),
     ("private-met-copay-40", private(deductible_status=MET, copay=D(40)), CLINIC, LIKELY, ["private-insurance"], [
          "You have met your deductible. So you pay your $40 copay for each visit.",
          f"{FIRST_VISIT} about $40.",
-         f"{PLAN_OF_CARE} about $480 in all, with the exam.",
+         f"{PLAN_OF_CARE} about $480, with the exam.",
          DISCLAIMER]),
     ("private-nothing-known", private(), CLINIC, LIKELY, ["private-insurance"], [
         "Until your deductible is met, you pay about $65 a visit. We will check what you pay after that.",
@@ -175,7 +181,7 @@ SCENARIOS = [
      LIKELY, ["private-insurance"], [
          "Your first $1,000 goes to your deductible. We will check what you pay after that.",
          f"{FIRST_VISIT} about $160.",
-         f"{PLAN_OF_CARE} about $875 in all, with the exam.",
+         f"{PLAN_OF_CARE} about $875, with the exam.",
          DISCLAIMER]),
     ("private-met-no-share", private(deductible_status=MET), CLINIC, LIKELY, ["private-insurance"], [
          "You have met your deductible. We will check what you pay after that.", DISCLAIMER]),
@@ -201,26 +207,32 @@ SCENARIOS = [
      CLINIC, LIKELY, ["private-hmo"], None),
     ("state-employee-chronic-migraine",
      private(plan_state=WA, state_employee_plan=YES, self_funded=NO, main_concern=Concern.MIGRAINE,
-             headache_days=16), CLINIC, LIKELY, ["private-insurance", "wa-chronic-headache-state-employees"], None),
+             headache_days=16), CLINIC, UNKNOWN, ["private-state-employees-chronic-headache"], None),
+    ("ump-chronic-migraine",
+     private(carrier="regence", plan_state=WA, state_employee_plan=YES, self_funded=NO,
+             main_concern=Concern.MIGRAINE, headache_days=16), CLINIC, UNLIKELY, ["private-ump-chronic-headache"],
+     SELF_PAY_PACKAGE),
     ("maybe-state-employee-chronic-tension",
      private(plan_state=WA, state_employee_plan=UNSURE, self_funded=UNSURE, main_concern=Concern.TENSION_HEADACHE,
              headache_days=15), CLINIC, LIKELY,
      ["private-insurance", "wa-chronic-headache-maybe-state-employees", "private-every-category-if-insured"], None),
     ("kaiser-hmo-out-of-network", private(carrier="kaiser", plan=PlanType.HMO), CLINIC, UNLIKELY,
-     ["private-not-in-network-hmo", "private-kaiser-network"], SELF_PAY_PACKAGE),
+     ["private-not-in-network-hmo", "private-kaiser-hmo"], SELF_PAY_PACKAGE),
+    ("kaiser-ppo-out-of-network", private(carrier="kaiser", plan=PlanType.PPO), CLINIC, LIMITED,
+     ["private-not-in-network", "private-kaiser-ppo"], NO_ESTIMATE),
     ("moda-epo-out-of-network", private(carrier="moda", plan=PlanType.EPO), CLINIC, UNLIKELY,
      ["private-not-in-network-hmo"], SELF_PAY_PACKAGE),
     ("united-ppo-out-of-network", private(carrier="unitedhealthcare", plan=PlanType.PPO), CLINIC, LIMITED,
      ["private-not-in-network"], NO_ESTIMATE),
     ("kaiser-in-network", private(carrier="kaiser", plan=PlanType.HMO), clinic_in_network("kaiser"), LIKELY,
-     ["private-hmo", "private-kaiser-network"], None),
+     ["private-hmo", "private-kaiser-hmo"], None),
     ("other-carrier", private(carrier="other"), CLINIC, UNKNOWN, ["private-other-carrier"], NO_ESTIMATE),
     ("self-pay-package", answers(SELF_PAY), CLINIC, UNLIKELY, ["self-pay"], SELF_PAY_PACKAGE),
     ("self-pay-no-package", answers(SELF_PAY), clinic(self_pay_package_visits=0), UNLIKELY, ["self-pay"], [
         "Each treatment visit costs $85.",
         "The new-patient exam costs $95.",
-        f"{PLAN_OF_CARE} $1,115 in all, with the exam.",
-        "Before your care starts, we give you a written list of the costs we expect (a Good Faith Estimate)."]),
+        f"{PLAN_OF_CARE} $1,115, with the exam.",
+        GOOD_FAITH_ESTIMATE]),
     ("self-pay-consultation", answers(SELF_PAY, visit_type=VisitType.CONSULTATION), CLINIC, UNLIKELY,
      ["self-pay"], None),
     ("not-sure", answers(NOT_SURE_COVERAGE), CLINIC, UNKNOWN, ["not-sure"], NO_ESTIMATE),

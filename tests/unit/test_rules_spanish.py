@@ -231,12 +231,15 @@ def test_a_spanish_note_says_what_the_english_one_does():
     assert len(spanish.paragraphs) == len(english.paragraphs)
     assert len(spanish.estimate) == len(english.estimate)
     text = text_of(spanish)
-    assert "antes de que Medicare empiece a pagar: $283 en 2026." in text
+    assert "La Parte B tiene un deducible (deductible): $283 en 2026." in text
     assert "Después, paga el 20% de cada visita, unos $9." in text
     assert "Medigap" in text
     consult = build_note(answers(Coverage.SELF_PAY, visit_type=VisitType.CONSULTATION), CLINIC, SPANISH)
     assert consult.paragraphs[0] == SPANISH.consultation
-    assert consult.closing == "Antes de su primera visita, le damos por escrito un estimado de sus costos."
+    assert (
+        consult.closing
+        == "Si una factura pasa su Estimado de Buena Fe por $400 o más, usted puede disputar la factura."
+    )
 
 
 # ---------------------------------------------------------------- Amounts
@@ -348,14 +351,14 @@ def test_the_shipped_rules_load_from_a_copy(tmp_path):
     [
         ('id = "not-sure"', 'id = "not-shure"', "rule 'not-shure' is not in the English rules"),
         (
-            'contrato con ella."\n',
-            'contrato con ella."\n\n[[caveat]]\nid = "parking"\ntext = "Hay estacionamiento."\n',
+            'fuera de su red."\n',
+            'fuera de su red."\n\n[[caveat]]\nid = "parking"\ntext = "Hay estacionamiento."\n',
             "caveat 'parking' is not in the English rules",
         ),
         ('headline = "Usted paga un precio fijo"\n', "", "rule 'self-pay', headline has no translation"),
         (
-            'closing = "Antes de su primera visita, le damos',
-            'headline2 = "Antes de su primera visita, le damos',
+            'closing = "Si una factura pasa su Estimado',
+            'headline2 = "Si una factura pasa su Estimado',
             "rule 'self-pay', headline2: only texts go in a translation",
         ),
         (
@@ -373,7 +376,7 @@ def test_the_shipped_rules_load_from_a_copy(tmp_path):
             ": $283 en 2026.",
             "[cost_sharing] explain_medicare leaves out {part_b_deductible}",
         ),
-        ("unos {amount} en total", "unos {total} en total", "[estimate] course uses {total}"),
+        ("Son unos {amount}, con", "Son unos {total}, con", "[estimate] course uses {total}"),
         ('disclaimer = "Estas', 'disclaimers = "Estas', "[estimate] disclaimers is not in the English rules"),
         (
             "[carriers]\n",

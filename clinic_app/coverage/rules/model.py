@@ -32,7 +32,9 @@ CHOICE_CONDITIONS: dict[str, type[StrEnum]] = {
     "state_employee_plan": YesNoNotSure,
     "self_funded": YesNoNotSure,
 }
-NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days"}
+# Numbers a `when` may name: bounds on the visitor's answers, and the visits the plan's own answer (a 271)
+# leaves this year, matched exactly (visits_left = 0: every visit used).
+NUMBER_CONDITIONS = {"min_age", "max_age", "min_headache_days", "visits_left"}
 # The languages a note is written in, with the Babel locale its amounts are written for.
 LOCALES = {"en": "en_US", "es": "es_US"}
 
@@ -71,6 +73,8 @@ class Condition:
         if self.payer_checked is not None and answers.payer_checked is not self.payer_checked:
             return False
         numbers = self.numbers
+        if "visits_left" in numbers and answers.visits_left != numbers["visits_left"]:
+            return False
         return (
             answers.age >= numbers.get("min_age", 0)
             and answers.age <= numbers.get("max_age", answers.age)
