@@ -37,7 +37,7 @@ def test_confirmation_shows_the_estimate_with_the_arithmetic_in_words(app, clien
     )
     # A $160 first visit (the $95 exam and a $65 treatment), then 20% of $25, then 10 visits at $13.
     assert "First visit, with the new-patient exam: about $160." in text
-    assert "Our usual plan of care (the visits we often suggest) is 12 visits: about $335 in all" in text
+    assert "Our usual plan of care (the visits we often suggest) is 12 visits. That is about $335" in text
     assert "These figures are estimates, not a bill." in text
 
 
@@ -82,7 +82,7 @@ def test_staff_email_says_why_the_note_says_what_it_says(make_app, smtp_server):
     assert "Also Medicaid or QMB: No" in text
     assert "Network: we are in network" in text
     assert "Rules: original-medicare, medicare-second-plan, medicare-maintenance-notice" in text
-    assert "Chapter 15, section 240.1.1" in text and "checked 2026-12-07" in text
+    assert "Chapter 15, sections 240 to 240.1.2" in text and "checked 2026-12-08" in text
     assert "What you might pay:" in text
 
 
