@@ -620,7 +620,7 @@ def benefits_paste_row(cache: Path) -> Row:
     return Row(
         f"13. GET /request while {r['clients']} staff paste a {r['paste_bytes'] / 1e6:.2f} MB 271 of"
         f" {r['levels']:,} nested levels for {r['seconds']:g} s (deploy/gunicorn.conf.py)",
-        f"{latencies(pasting)} ({pasting['count']} GETs) vs {latencies(alone)} with no pastes;"
+        f"{latencies(pasting)} ({pasting['count']} visitors, 20 a second) vs {latencies(alone)} with no pastes;"
         f" {r['pastes']} pastes ({statuses}), the slowest answered in {r['slowest_paste_s']:.2f} s",
         f"p95 {pasting['p95_ms'] / alone['p95_ms']:.0f}x the form's alone",
         "public form p95 < 1 s while pasting; every paste read (200) or refused (422) within 2 s",

@@ -73,7 +73,7 @@ def test_eight_nested_pastes_at_once_leave_the_public_form_answering(
         # Each session pastes once, all at the same moment; the form is timed until the last answer.
         form, answered = while_pasting(base, sessions, nested, seconds=0)
 
-        assert max(form) < 1.0, f"the public form waited {max(form):.1f} s ({len(form)} GETs)"
+        assert max(form) < 1.0, f"a visitor waited {max(form):.1f} s for the public form (of {len(form)})"
         assert len(answered) == len(sessions)
         for status, seconds in answered:
             assert status in (READ, REFUSED), f"a paste answered {status or 'nothing'}"
