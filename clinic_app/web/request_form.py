@@ -64,6 +64,13 @@ EXPIRED_FORM = _l("This page was open for a long time. Please check your answers
 CALL_ME = "call"
 TIME_TAKEN = _l("That time was just taken. Here are the nearest open times.")
 PICK_A_TIME = _l("Choose a time, or choose the last option so we call you.")
+# The age question's hint, in two parts the page's script shows by the coverage answer (without the
+# script both show): why a plan asks, and what the age means to a visitor paying for themselves. The
+# plans' part also shows before any coverage is chosen (the empty value).
+AGE_HINT_PLANS = _l("Some plans cover care only up to a certain age.")
+AGE_HINT_SELF_PAY = _l("If you pay for yourself, your age does not change our prices.")
+AGE_HINT_PLANS_WHEN = "coverage=," + ",".join(c.value for c in Coverage if c is not Coverage.SELF_PAY)
+AGE_HINT_SELF_PAY_WHEN = f"coverage={Coverage.SELF_PAY.value}"
 # How a day's legend and a time's label are written, in each language (a day in full, a clock time).
 DAY_PATTERN = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 TIME_PATTERN = "h:mm a"
@@ -387,6 +394,9 @@ class RequestForm(FlaskForm):
         # A ticked box sends "y"; anything else was not sent by this form.
         if field.raw_data and field.raw_data != ["y"]:
             raise ValidationError(_("Tick the box to get a copy by email, or leave it empty."))
+
+    # The age question's hint, each part with the coverage answers it fits (see AGE_HINT_PLANS).
+    age_hints = ((AGE_HINT_PLANS, AGE_HINT_PLANS_WHEN), (AGE_HINT_SELF_PAY, AGE_HINT_SELF_PAY_WHEN))
 
     # Insurance questions that apply only to some coverage answers.
     @staticmethod
