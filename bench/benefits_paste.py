@@ -46,6 +46,7 @@ from bench.form_page import FORM_PATH, get  # noqa: E402
 from bench.list_speed import csrf_token, p50_p95, signed_in_opener  # noqa: E402
 from bench.seeding import add_owner  # noqa: E402
 from bench.serving import app_environment, serve  # noqa: E402
+from clinic_app.benefits.reading import MAX_ELEMENTS, MAX_SEGMENTS  # noqa: E402
 
 CLIENTS = 8
 # 40,000 levels make the issue's 0.78 MB paste.
@@ -71,6 +72,30 @@ def nested_271(levels: int) -> str:
     ]
     segments += [f"HL*{number}*{number - 1}*23*1" for number in range(4, 4 + levels)]
     segments.append(f"SE*{len(segments) + 1}*0001")
+    return _interchange(segments)
+
+
+def widest_271() -> str:
+    """The costliest paste the reader's bounds let through: just under MAX_SEGMENTS segments and
+    MAX_ELEMENTS elements, each an EB of as many elements as that leaves."""
+    count = MAX_SEGMENTS - 20
+    wide = "EB*" + "*".join(["1"] * (MAX_ELEMENTS // count - 1))
+    segments = [
+        "ST*271*0001*005010X279A1",
+        "BHT*0022*11*X*20260415*1015",
+        "HL*1**20*1",
+        "NM1*PR*2*PAYER*****PI*1",
+        "HL*2*1*21*1",
+        "NM1*1P*2*CLINIC*****XX*1234567893",
+        "HL*3*2*22*0",
+        "NM1*IL*1*DOE*JANE****MI*1",
+        *[wide] * count,
+    ]
+    segments.append(f"SE*{len(segments) + 1}*0001")
+    return _interchange(segments)
+
+
+def _interchange(segments: list[str]) -> str:
     isa = "ISA*00*          *00*          *ZZ*CMS            *ZZ*CLINIC0001     *260415*1015*^*00501*000000303*0*P*:~"
     return (
         isa
@@ -78,6 +103,9 @@ def nested_271(levels: int) -> str:
         + "~".join(segments)
         + "~GE*1*303~IEA*1*000000303~"
     )
+
+
+PASTES = {"nested": lambda: nested_271(LEVELS), "widest": widest_271}
 
 
 def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
@@ -217,13 +245,15 @@ def measure_benefits_paste(
     clients: int = CLIENTS,
     levels: int = LEVELS,
     report: Callable[[str], object] | None = None,
+    shape: str = "nested",
 ) -> dict[str, Any]:
-    """The public form's latency alone and under ``clients`` clients pasting the nested 271."""
+    """The public form's latency alone and under ``clients`` clients pasting the nested 271 (or, with
+    ``shape="widest"``, the costliest paste the bounds let through)."""
     cache = cache.resolve()
     url = fresh_database("sqlite", "benefits_paste", cache, postgres_url="")
     env = app_environment(url, cache, MIN_FILL_SECONDS="0")
     add_owner(env)
-    text = nested_271(levels)
+    text = nested_271(levels) if shape == "nested" else PASTES[shape]()
     (cache / "logs").mkdir(parents=True, exist_ok=True)
     with serve(
         env, workers=2, threads=4, production_config=True, log=cache / "logs" / "benefits-paste.log"
@@ -240,6 +270,7 @@ def measure_benefits_paste(
     return {
         "clients": clients,
         "seconds": seconds,
+        "paste": shape,
         "paste_bytes": len(text.encode()),
         "levels": levels,
         "alone": latency_summary(alone),
@@ -257,9 +288,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--levels", type=int, default=LEVELS)
+    parser.add_argument("--paste", choices=sorted(PASTES), default="nested")
     args = parser.parse_args()
     result = measure_benefits_paste(
-        seconds=args.seconds, clients=args.clients, levels=args.levels, report=print
+        seconds=args.seconds, clients=args.clients, levels=args.levels, report=print, shape=args.paste
     )
     print(json.dumps(result, indent=2))
 

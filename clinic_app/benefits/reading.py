@@ -25,11 +25,14 @@ from clinic_app.benefits.errors import BenefitsFileError
 # A 271 for one patient is a few kilobytes; a megabyte is a batch or not a 271 at all, and reading
 # it would hold a web worker for nothing.
 MAX_BYTES = 1024 * 1024
-# A 271 for one patient holds tens to a few hundred segments (a CMS HETS answer about 150) and four
-# or five levels (HL). pyx12's work grows with the square of the levels, so both are counted before
-# it reads anything, and the reading itself stops past a time budget: a staff paste must never hold a
-# web worker the public form needs.
-MAX_SEGMENTS = 4000
+# A 271 for one patient holds tens to a few hundred segments (a CMS HETS answer about 150, the
+# largest of 23 real ones 157; a payer listing every service type a thousand or so) and four or five
+# levels (HL). pyx12's work grows with the segments and their elements, and with the square of the
+# levels, so all three are counted before it reads anything, and the reading stops past a time
+# budget: a staff paste must never hold a web worker the public form needs. At these bounds the
+# costliest paste reads in about 0.2 s (bench/benefits_paste.py --paste widest).
+MAX_SEGMENTS = 2500
+MAX_ELEMENTS = 30_000
 MAX_LEVELS = 50
 MAX_SECONDS = 1.5
 
@@ -52,6 +55,10 @@ SAME_SEPARATOR = (
 )
 TOO_MANY_SEGMENTS = (
     "This file holds {count:,} segments; a 271 for one patient holds a few hundred at most. "
+    "If it is a batch of many patients, paste one patient's response."
+)
+TOO_MANY_ELEMENTS = (
+    "This file holds {count:,} elements; a 271 for one patient holds a few thousand at most. "
     "If it is a batch of many patients, paste one patient's response."
 )
 TOO_MANY_LEVELS = (
@@ -223,10 +230,13 @@ def _refuse_shared_separators(reader: pyx12.x12file.X12Reader) -> None:
 
 
 def _refuse_oversized(text: str, segment_terminator: str, element_separator: str) -> None:
-    """Count segments and levels (HL) before pyx12 reads them; see MAX_SEGMENTS."""
+    """Count segments, elements and levels (HL) before pyx12 reads them; see MAX_SEGMENTS."""
     segments = text.split(segment_terminator)
     if len(segments) > MAX_SEGMENTS:
         raise BenefitsFileError(TOO_MANY_SEGMENTS.format(count=len(segments)), "segment count")
+    elements = text.count(element_separator)
+    if elements > MAX_ELEMENTS:
+        raise BenefitsFileError(TOO_MANY_ELEMENTS.format(count=elements), "element count")
     levels = sum(1 for segment in segments if segment.lstrip().startswith("HL" + element_separator))
     if levels > MAX_LEVELS:
         raise BenefitsFileError(TOO_MANY_LEVELS.format(count=levels), "HL count")

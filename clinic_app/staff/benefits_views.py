@@ -10,11 +10,17 @@ upload box (413), not the patients' "too much to send" page.
 Reading a 271 costs far more than any other staff page, so each signed-in account may check only so
 many (RATELIMIT_BENEFITS_CHECK), counted per account: people at one front desk share an address.
 Past the limit the body is not read either, and the request's page says how long to wait (429).
+
+And a process reads one 271 at a time. Reading holds the interpreter: several at once in one process
+leave its other threads (the public form's visitors among them) waiting behind each other's every
+database call, and hold every thread. A check that finds another being read in its process is
+refused at once (503, Retry-After) and sent again by hand: a few tenths of a second later, it reads.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 from flask import abort, flash, redirect, request, url_for
@@ -41,11 +47,17 @@ MAX_POST = MAX_BYTES + 16 * 1024
 UNREADABLE = 422
 REQUEST_TOO_LARGE = 413
 TOO_MANY_CHECKS = 429
+BUSY = 503
+BUSY_RETRY_SECONDS = 5
 
 BOTH = "Paste the 271 or upload its file, not both."
 NEITHER = "Paste the 271 or upload its file."
 PROBLEM = "The 271 could not be read:"
 CHECKED_TOO_OFTEN = "The 271 was not read: your account has checked many 271s in a short time."
+ANOTHER_BEING_READ = "The 271 was not read: the server is reading another one just now."
+SEND_AGAIN = "Please paste or upload it again in a few seconds."
+
+_ONE_READING_AT_A_TIME = threading.Lock()
 
 
 def _signed_in_account() -> str:
@@ -85,10 +97,15 @@ def benefits_check(request_id: int) -> Page:
     text = _uploaded_text(upload) if uploaded else pasted
     if not uploaded and not pasted.strip():
         return _refused(found, form, form.x12, NEITHER)
+    if not _ONE_READING_AT_A_TIME.acquire(blocking=False):
+        body, status = _refused(found, form, field, SEND_AGAIN, BUSY, ANOTHER_BEING_READ)
+        return body, status, {"Retry-After": str(BUSY_RETRY_SECONDS)}
     try:
         benefits = read_271(text)
     except BenefitsFileError as refused:
         return _refused(found, form, field, refused.message)
+    finally:
+        _ONE_READING_AT_A_TIME.release()
     check_benefits(db.session, found, benefits, actor=current_user, ip_address=client_address())
     db.session.commit()
     flash("Benefits checked with the payer's 271. The figures are below; the 271 itself was not kept.")
@@ -102,7 +119,7 @@ def _refused(
     message: str,
     status: int = UNREADABLE,
     problem: str = PROBLEM,
-) -> Page:
+) -> tuple[str, int]:
     """The request's page again, with ``message`` at ``field``. The pasted text is never shown
     again, whatever went wrong: the page would hold the 271 once more."""
     if field is not None:

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-# A rendered page with its status code, a plain page, or a redirect.
-Page = tuple[str, int] | str | Response
+# A rendered page with its status code (and headers), a plain page, or a redirect.
+Page = tuple[str, int] | tuple[str, int, dict[str, str]] | str | Response

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from bench.benefits_paste import check_token, nested_271, paste, while_pasting
+import pytest
+
+from bench.benefits_paste import PASTES, check_token, paste, while_pasting
 from bench.list_speed import signed_in_opener
 from tests.conftest import free_port
 from tests.helpers import STAFF_PASSWORD, create_account, sign_in, visible_text
@@ -17,7 +19,7 @@ from tests.web.test_production_serving import app_environ, redis_server, serving
 from tests.web.test_rate_limits import limited_app
 
 NOT_A_271 = "This is not a 271."
-READ, REFUSED = 200, 422
+READ, REFUSED, ANOTHER_BEING_READ = 200, 422, 503
 
 
 def test_each_account_checks_a_limited_number_of_271s_however_many_share_its_address(make_app):
@@ -41,7 +43,25 @@ def test_each_account_checks_a_limited_number_of_271s_however_many_share_its_add
     assert paste_in_process(second, rid, NOT_A_271).status_code == REFUSED
 
 
-def test_eight_nested_pastes_at_once_leave_the_public_form_answering(
+def test_a_check_while_another_is_read_in_the_process_is_refused_at_once(app, staff_client):
+    from clinic_app.staff.benefits_views import _ONE_READING_AT_A_TIME
+
+    rid = new_request(app)
+    with _ONE_READING_AT_A_TIME:
+        busy = paste_in_process(staff_client, rid, NOT_A_271)
+    assert busy.status_code == ANOTHER_BEING_READ
+    assert busy.headers["Retry-After"] == "5"
+    text = visible_text(busy.get_data(as_text=True))
+    assert "the server is reading another one just now" in text
+    assert "Please paste or upload it again in a few seconds." in text
+    assert paste_in_process(staff_client, rid, NOT_A_271).status_code == REFUSED
+
+
+# The nested paste (refused before pyx12 reads it), and the costliest paste the bounds let
+# through (read in full).
+@pytest.mark.parametrize("shape", ["nested", "widest"])
+def test_eight_hostile_pastes_at_once_leave_the_public_form_answering(
+    shape,
     make_app,
     test_database,
     tmp_path,
@@ -64,19 +84,18 @@ def test_eight_nested_pastes_at_once_leave_the_public_form_answering(
         RATELIMIT_SIGN_IN="8 per minute",
     )
     command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
-    nested = nested_271(40_000)
-    assert 0.75e6 < len(nested) < 0.8e6
+    hostile = PASTES[shape]()
     with serving(command, env, port, tmp_path / "gunicorn.out") as base:
         page_url = f"{base}/staff/requests/{rid}"
         openers = [signed_in_opener(base, email, STAFF_PASSWORD) for email in emails]
         sessions = [(opener, page_url, check_token(opener, page_url)) for opener in openers]
         # Each session pastes once, all at the same moment; the form is timed until the last answer.
-        form, answered = while_pasting(base, sessions, nested, seconds=0)
+        form, answered = while_pasting(base, sessions, hostile, seconds=0)
 
         assert max(form) < 1.0, f"a visitor waited {max(form):.1f} s for the public form (of {len(form)})"
         assert len(answered) == len(sessions)
         for status, seconds in answered:
-            assert status in (READ, REFUSED), f"a paste answered {status or 'nothing'}"
+            assert status in (READ, REFUSED, ANOTHER_BEING_READ), f"a paste answered {status or 'nothing'}"
             assert seconds < 2.0, f"a paste was answered after {seconds:.1f} s"
 
         # The limit counts per account across both processes (Redis): one account's sixth check in
