@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 import sqlalchemy as sa
 import textstat
 
@@ -143,6 +144,25 @@ def test_a_patient_with_a_warning_sign_is_told_again_to_get_help_now(make_app, s
     # The advice itself tells a reader of the mail about a warning sign: it leaves only over TLS.
     [_, copy_row] = outbox_rows(app)
     assert copy_row.carries_health_details is True
+
+
+@pytest.mark.parametrize("warning_signs", ["no", "yes"])
+def test_a_self_pay_patients_copy_promises_no_insurance_check_as_the_page_does(
+    make_app, smtp_server, warning_signs
+):
+    app = make_app(**smtp_server.config())
+    client = app.test_client()
+    answers = dict(coverage="self_pay", carrier=None, plan_type=None, plan_state=None)
+    answers.update(state_employee_plan=None, self_funded=None, warning_signs=warning_signs)
+    confirmation = client.get(submit(client, **answers).headers["Location"]).get_data(as_text=True)
+    deliver(app)
+    [copy] = smtp_server.patient_copies
+    steps_on_the_page = re.search(r'id="next-title".*?<ol>(.*?)</ol>', confirmation, re.S).group(1)
+    steps = [" ".join(step.split()) for step in re.findall(r"<li>(.*?)</li>", steps_on_the_page, re.S)]
+    for body in (*parts(copy)[:1], " ".join(visible_text(parts(copy)[1], "body").split())):
+        assert "check your insurance benefits" not in body
+        for step in steps:
+            assert step in body, "the next steps are the confirmation page's"
 
 
 def test_unticking_the_box_means_no_copy(make_app, smtp_server, stored):
