@@ -187,9 +187,10 @@ def estimate_lines(
         if past_limit:
             fee = dollars(clinic.self_pay_visit_fee, locale)
             lines.append(texts["past_visit_limit"].format(visits_over=plan_of_care - covered, fee=fee))
-    # After the plan's own answer there is nothing left to check with it.
+    # Also after the plan's own answer (a 271): it seldom says whether the copay comes before the
+    # deductible, and a note that drops the "if" tells a price the plan never gave.
     copay_unclear = sharing.copay is not None and sharing.copay_before_deductible is None
-    if copay_unclear and sharing.deductible_left != 0 and not answers.payer_checked:
+    if copay_unclear and sharing.deductible_left != 0:
         lines.append(texts["copay_may_skip_deductible"])
     lines.append(texts["disclaimer"])
     return lines

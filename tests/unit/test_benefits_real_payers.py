@@ -319,3 +319,20 @@ def test_a_real_hets_5010_answer_made_whole_gives_part_b_figures_only():
     assert [payer.plan_number for payer in benefits.other_payers] == [None, "S5601"]
     assert medicare_advantage_plan(benefits) is None
     assert coverage_from_271(benefits, Coverage.NOT_SURE) is Coverage.ORIGINAL_MEDICARE
+
+
+def test_a_271_silent_on_the_copay_and_the_deductible_keeps_the_if_in_the_rebuilt_note():
+    from clinic_app.benefits.checked import checked_answers
+    from clinic_app.coverage import build_note
+    from tests.unit.coverage_helpers import CLINIC, answers
+
+    text = interchange(
+        subscriber(
+            "EB*1*IND*30*PR*OPEN ACCESS AETNA SELECT",
+            "EB*C*IND*30*PR**23*1500*****Y",
+            "EB*C*IND*30*PR**29*1500*****Y",
+            "EB*B*IND*33*PR**27*35*****Y",
+        )
+    )
+    note = build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
+    assert "If your plan skips the deductible for visits with a copay, you pay less." in note.estimate
