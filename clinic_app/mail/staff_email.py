@@ -37,6 +37,7 @@ def queue_staff_email(
         "timezone": settings.clinic_timezone,
         "clinic_name": settings.clinic_name,
         "sources": rules.sources_for(request.coverage_note.rule_ids),
+        "staff_actions": rules.staff_actions_for(request.coverage_note.rule_ids),
         "phi": settings.mail_phi,
         "request_url": f"{settings.dashboard_url}/requests/{request.id}",
         # The English words a note in another language keeps in brackets, marked lang="en".

@@ -15,6 +15,7 @@ from clinic_app.extensions import db
 from clinic_app.models import ConsultationRequest
 from clinic_app.staff.benefits_section import benefits_section
 from clinic_app.staff.forms import AssignForm, ConfirmForm, NoteForm, StatusForm
+from clinic_app.web import services
 
 
 def get_request(request_id: int) -> ConsultationRequest:
@@ -45,6 +46,9 @@ def render_detail(found: ConsultationRequest, status_code: int = 200, **forms: A
             problem=forms.get("problem"),
             benefits=benefits_section(found, forms.get("benefits_form")),
             updated_notes=updated_note_email_ids(db.session, found),
+            staff_actions=services.services()
+            .rule_books["en"]
+            .staff_actions_for(found.coverage_note.rule_ids),
         ),
         status_code,
     )

@@ -163,3 +163,27 @@ def test_without_a_mail_server_emails_are_written_as_files(make_app, mail_dir):
     ]
     [message] = [message for message in written if message["To"] == "frontdesk@clinic.example"]
     assert "Ana Díaz" in message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_an_adult_apple_health_patient_offered_self_pay_tells_the_desk_to_sign_the_form_first(
+    app, smtp_server, staff_client
+):
+    """WAC 182-502-0160: an Apple Health client may be billed only after both sign HCA 13-879."""
+    apple_health = dict(coverage="apple_health", carrier=None, plan_type=None, plan_state=None)
+    submit(app.test_client(), age="45", **apple_health, state_employee_plan=None, self_funded=None)
+    deliver(app)
+    [message] = smtp_server.staff_messages
+    for body in parts(message):
+        assert "for the front desk" in body.lower()
+        assert "HCA form 13-879" in body and "WAC 182-502-0160" in body
+    page = staff_client.get(f"/staff/requests/{the_request(app).id}").get_data(as_text=True)
+    assert "For the front desk:" in page and "HCA form 13-879" in page
+
+
+def test_a_note_without_a_front_desk_step_shows_none(app, smtp_server, staff_client):
+    submit(app.test_client())
+    deliver(app)
+    [message] = smtp_server.staff_messages
+    assert all("for the front desk" not in body.lower() for body in parts(message))
+    page = staff_client.get(f"/staff/requests/{the_request(app).id}").get_data(as_text=True)
+    assert "For the front desk:" not in page

@@ -225,6 +225,7 @@ def _rule(entry: dict[str, Any], where: Callable[[str], str], sources: dict[str,
         estimate=_one_of(entry.get("estimate"), EstimateKind, here("estimate")),
         sources=rule_sources,
         closing=_checked_text(entry, "closing", here("closing")) if "closing" in entry else None,
+        staff_action=_text(entry, "staff_action", here("staff_action")) if "staff_action" in entry else None,
     )
 
 

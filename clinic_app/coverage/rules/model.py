@@ -96,6 +96,9 @@ class Rule:
     estimate: EstimateKind
     sources: tuple[Source, ...]
     closing: str | None
+    # What the front desk must do when this rule gave the note (English: staff pages are): shown to
+    # staff in their email and on the request's page, never to the patient.
+    staff_action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,11 @@ class RuleBook:
     def locale(self) -> str:
         """The Babel locale the note's amounts are written for: "en_US" or "es_US"."""
         return LOCALES[self.language]
+
+    def staff_actions_for(self, rule_ids: Iterable[str]) -> list[str]:
+        """What the front desk must do for a note given by these rules, in the rules' order."""
+        wanted = set(rule_ids)
+        return [rule.staff_action for rule in self.rules if rule.id in wanted and rule.staff_action]
 
     def sources_for(self, rule_ids: Iterable[str]) -> list[Source]:
         """The sources cited by these rules and caveats, each once, in order."""
