@@ -135,6 +135,9 @@ class Difference:
     patient: str
     payer: str
     differs: bool
+    # False when the 271's value does not say which answer it is (an EPO may be Medicare Advantage or
+    # a private plan): "Cannot compare", never "Same".
+    comparable: bool = True
 
 
 def differences(answers: CoverageAnswers, benefits: EligibilityBenefits) -> list[Difference]:
@@ -175,8 +178,17 @@ def _coverage_line(answers: CoverageAnswers, benefits: EligibilityBenefits) -> D
             payer = f"{payer} — {name}"
     else:
         payer = NOT_IN_271
+    # Original Medicare never answers as a private plan's network (an EPO, a PPO): the patient may be
+    # in a Medicare Advantage plan, or the 271 is another plan's.
+    private_for_medicare = (
+        answers.coverage is Coverage.ORIGINAL_MEDICARE and (benefits.insurance_type or "") in PRIVATE_TYPES
+    )
     return Difference(
-        "Coverage", patient, payer, patient_gave and named is not None and named is not answers.coverage
+        "Coverage",
+        patient,
+        payer,
+        patient_gave and ((named is not None and named is not answers.coverage) or private_for_medicare),
+        comparable=named is not None or private_for_medicare,
     )
 
 

@@ -330,3 +330,15 @@ def test_too_little_in_the_271_to_tell():
 def test_age_on_a_day():
     assert age_on(date(1948, 2, 3), date(2026, 2, 2)) == 77
     assert age_on(date(1948, 2, 3), date(2026, 2, 3)) == 78
+
+
+def test_a_private_plans_271_for_a_patient_who_said_original_medicare_differs():
+    benefits = EligibilityBenefits(active=True, insurance_type="EP")
+    [coverage, *_] = differences(answers(Coverage.ORIGINAL_MEDICARE), benefits)
+    assert coverage.differs is True
+
+
+def test_a_271_whose_kind_names_no_answer_is_not_the_same_but_cannot_be_compared():
+    benefits = EligibilityBenefits(active=True, insurance_type="MC")
+    [coverage, *_] = differences(answers(Coverage.PRIVATE), benefits)
+    assert coverage.differs is False and coverage.comparable is False
