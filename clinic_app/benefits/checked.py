@@ -57,16 +57,22 @@ def medicare_advantage_plan(benefits: EligibilityBenefits) -> OtherPayer | None:
         (
             payer
             for payer in benefits.other_payers
-            if _names_medicare_advantage(payer) and payer.current_on(benefits.checked_on)
+            if payer.medicare_advantage and payer.current_on(benefits.checked_on)
         ),
         None,
     )
 
 
-def _names_medicare_advantage(payer: OtherPayer) -> bool:
+def _answers_as_medicare_advantage(benefits: EligibilityBenefits) -> bool:
+    """A Medicare Advantage plan answering for itself as an HMO or a PPO (HM, PR): its contract is its
+    plan number or in its name ("HUMANA GOLD PLUS H1036-077"), or its name says so."""
+    if (benefits.insurance_type or "") not in PRIVATE_TYPES:
+        return False
+    name = benefits.plan_name or ""
     return (
-        payer.insurance_type in codes.MEDICARE_ADVANTAGE_OTHER_PAYER_TYPES
-        or codes.is_medicare_advantage_contract(payer.plan_number or "")
+        codes.is_medicare_advantage_contract(benefits.plan_number or "")
+        or codes.names_medicare_advantage_contract(name)
+        or "MEDICARE ADVANTAGE" in name.upper()
     )
 
 
@@ -77,7 +83,7 @@ def coverage_from_271(benefits: EligibilityBenefits, answered: Coverage) -> Cove
         if medicare_advantage_plan(benefits) is not None:
             return Coverage.MEDICARE_ADVANTAGE
         return Coverage.ORIGINAL_MEDICARE
-    if code in MEDICARE_ADVANTAGE_TYPES:
+    if code in MEDICARE_ADVANTAGE_TYPES or _answers_as_medicare_advantage(benefits):
         return Coverage.MEDICARE_ADVANTAGE
     if code in PRIVATE_TYPES and answered in UNSURE_OF_COVERAGE:
         return Coverage.PRIVATE

@@ -46,7 +46,8 @@ SERVICE_TYPE_WORDS: dict[str, str] = dict(_TABLES["service_types"])
 # that leave the period out mean the total too, so an empty one is taken last.
 YEARLY_PERIODS = ("23", "22", "21", "25", "")
 YEAR_TO_DATE = "24"
-REMAINING_PERIODS = frozenset({"29", "33"})
+# 29 is what is left this period; 33, "lifetime remaining", is no figure of the year.
+REMAINING_PERIODS = frozenset({"29"})
 
 # EB09 (data element 673) and HSD01.
 VISITS = "VS"
@@ -64,14 +65,34 @@ MEDICARE_PART_B = "MB"
 # private plans' kinds. On an EB*R of Medicare's own 271, each of these names one.
 MEDICARE_ADVANTAGE_TYPE = "HN"
 MEDICARE_ADVANTAGE_OTHER_PAYER_TYPES = frozenset(_TABLES["medicare_advantage"]["insurance_types"])
-_MEDICARE_ADVANTAGE_CONTRACT = re.compile(
-    "[" + "".join(_TABLES["medicare_advantage"]["contract_prefixes"]) + r"]\d{4}"
-)
+_CONTRACT = "[" + "".join(_TABLES["medicare_advantage"]["contract_prefixes"]) + r"]\d{4}"
+# A contract, then perhaps its plan and segment numbers: "H9876", "H9876 002", "H1036-077-001".
+_MEDICARE_ADVANTAGE_CONTRACT = re.compile(rf"{_CONTRACT}(?:[ -]?\d{{3}}){{0,2}}")
+# In a plan's own name: with its plan number, so that a word never passes for one.
+_CONTRACT_IN_WORDS = re.compile(rf"\b{_CONTRACT}[ -]\d{{3}}\b")
+_MEDICARE_SECONDARY_TYPES = frozenset(_TABLES["medicare_advantage"]["medicare_secondary_types"])
+_DRUG_SERVICE_TYPES = frozenset(_TABLES["medicare_advantage"]["drug_service_types"])
 
 
 def is_medicare_advantage_contract(plan_number: str) -> bool:
     """Whether a plan number (REF*18, "H9876 002") is a Medicare Advantage contract's."""
-    return bool(_MEDICARE_ADVANTAGE_CONTRACT.match(plan_number.strip().upper()))
+    return bool(_MEDICARE_ADVANTAGE_CONTRACT.fullmatch(plan_number.strip().upper()))
+
+
+def names_medicare_advantage_contract(words: str) -> bool:
+    """Whether a plan's name holds a Medicare Advantage contract and plan ("... H1036-077 ...")."""
+    return bool(_CONTRACT_IN_WORDS.search(words.upper()))
+
+
+def names_medicare_advantage(insurance_type: str, plan_number: str, service_types: tuple[str, ...]) -> bool:
+    """Whether an other-payer line (EB*R) of Medicare's own 271 names a Medicare Advantage plan."""
+    if insurance_type in _MEDICARE_SECONDARY_TYPES or (
+        service_types and set(service_types) <= _DRUG_SERVICE_TYPES
+    ):
+        return False
+    return insurance_type in MEDICARE_ADVANTAGE_OTHER_PAYER_TYPES or is_medicare_advantage_contract(
+        plan_number
+    )
 
 
 @dataclass(frozen=True)

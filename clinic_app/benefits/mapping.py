@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pyx12.segment  # type: ignore[import-untyped]
 
@@ -23,6 +23,10 @@ from clinic_app.benefits.errors import BenefitsFileError
 from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.benefits.reading import Transaction
 
+MORE_THAN_ONE_PATIENT = (
+    "This 271 holds the benefits of more than one person. Paste one patient's response, or ask the "
+    "eligibility service for this patient alone."
+)
 NO_BENEFITS = (
     "This 271 says nothing about the patient's benefits (it has no EB segments). "
     "Ask the eligibility service again."
@@ -31,6 +35,10 @@ TURNED_DOWN = "The payer turned the question down, so the 271 holds no benefits:
 PART_TURNED_DOWN = "The payer turned down part of the question ({services}): {reasons}."
 NOT_COVERED_OUT_OF_NETWORK = "The plan does not cover chiropractic out of network (EB*I, service type 33)."
 CANNOT_PROCESS = "The payer could not answer for {services} (EB*V): call the plan's provider line."
+IMPOSSIBLE_VISITS = (
+    "The 271 gives {remaining} visits left of a limit of {limit} a year, which cannot be right, so "
+    "no visits left are shown. Call the plan to confirm."
+)
 IMPOSSIBLE_REMAINING = (
     "The 271 gives {remaining} left of a {total} {figure} for the year, which cannot be right, "
     "so neither is shown as what is left. Call the plan to confirm."
@@ -45,8 +53,8 @@ DEPENDENT_LEVEL = "23"
 PAYER_LEVEL = "20"
 # DTP01 (data element 374) in the 2100C or 2100D loop: the date the patient's plan ends (or ended).
 PLAN_END = "347"
-# REF01 (data element 128) under an EB*R: the other payer's plan number.
-PLAN_NUMBER = "18"
+# REF01 (data element 128) under an EB: the plan number (18) or the plan network ID (N6).
+PLAN_NUMBERS = ("18", "N6")
 # NM101 in the 2120 loop of an EB*R: the other payer itself (payer, primary, secondary, tertiary
 # payer). CMS HETS names a Medicare Advantage plan as NM1*PRP there; the loop may also name a
 # provider (P3, 1P), which is no payer.
@@ -55,18 +63,25 @@ _OTHER_PAYER_ENTITIES = frozenset({"PR", "PRP", "SEP", "TTP"})
 # Free text on a line that is not about chiropractic matters to the front desk only when it names
 # chiropractic or the manipulation itself: a plan's general lines carry pages of network and
 # discount-programme text.
-_ABOUT_CHIROPRACTIC = re.compile(r"CHIRO|MANIPULAT|SPINAL|SPINE", re.IGNORECASE)
+_ABOUT_CHIROPRACTIC = re.compile(r"CHIRO|MANIPULAT", re.IGNORECASE)
 _NAMES_PART_A = re.compile(r"\bPART\s+A\b", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"\d{1,15}(\.\d{0,6})?|\.\d{1,6}")
+# More visits than days in a year is no visit count.
+MAX_VISITS = 366
 # At most this many notes: the staff page shows what concerns service 33, not the whole 271.
 MAX_LIMIT_NOTES = 8
 # Payers abbreviate: "PLAN DED WAIVED", "DEDUCT WAIVED", "DED DOES NOT APPLY".
 _DED = r"DED(?:UCTIBLES?|UCT|\.)?"
 _DEDUCTIBLE_WAIVED = re.compile(
     rf"\b{_DED}\s+(IS\s+|ARE\s+)?WAIVED|\bWAIVE[SD]?\s+(THE\s+)?{_DED}(?!\w)"
-    rf"|\b(NOT SUBJECT TO|NO|EXEMPT FROM)\s+(THE\s+)?{_DED}(?!\w)"
-    rf"|\b{_DED}\s+(DOES\s+NOT|DOESN'T|DOES NOT)\s+APPLY",
+    rf"|\b(NOT SUBJECT TO|EXEMPT FROM)\s+(THE\s+)?{_DED}(?!\w)"
+    rf"|\b{_DED}\s+(DOES\s+NOT|DOESN'T)\s+APPLY",
     re.IGNORECASE,
 )
+_NOT_WAIVED = re.compile(r"\b(NOT|NEVER)\s+(BE\s+)?WAIVE|\bNO\s+WAIVER", re.IGNORECASE)
+# A waiver for something else ("... FOR PREVENTIVE CARE ONLY", "... IN NETWORK ONLY") is no waiver
+# for chiropractic unless it names it: such words leave the question open, and the note its "if".
+_SCOPED = re.compile(r"\b(FOR|ONLY|EXCEPT|TO|ON|IN|WHEN|IF|WITH|UNTIL)\b", re.IGNORECASE)
 # X279A1 has no element for "this copay is owed before the deductible is met", so payers say it in a
 # MSG on the copay or the deductible. The "before" wordings are tried first, since "not subject to
 # deductible" also holds "subject to deductible".
@@ -85,6 +100,7 @@ class _Benefit:
     """One EB segment and the HSD and MSG segments that follow it (its 2110C or 2110D loop)."""
 
     level: str
+    hl_id: str
     information: str
     coverage_level: str
     service_types: tuple[str, ...]
@@ -101,10 +117,12 @@ class _Benefit:
     messages: list[str] = field(default_factory=list)
     # AAA segments under this EB (its 2110C or 2110D loop): part of the question turned down.
     rejections: list[tuple[str, str]] = field(default_factory=list)
-    # For an EB*R only: the other payer's name (its 2120 loop), plan number (REF*18) and the end of
-    # its dates (a DTP).
-    related_payer: str | None = None
+    # The plan number (REF*18, or REF*N6 on the plan's own line): for an EB*R in HETS, a Medicare
+    # Advantage contract and plan. For an EB*R only: the other payer's name (its 2120 loop) and its
+    # dates (a DTP).
     plan_number: str | None = None
+    related_payer: str | None = None
+    started: datetime.date | None = None
     ended: datetime.date | None = None
 
     def service_rank(self) -> int | None:
@@ -146,27 +164,39 @@ class _Reading:
     payer_name: str | None = None
     people: dict[str, _Person] = field(default_factory=dict)
     benefits: list[_Benefit] = field(default_factory=list)
-    # AAA segments outside any EB (payer, receiver, subscriber or dependent loops): AAA03 and AAA04.
-    rejections: list[tuple[str, str]] = field(default_factory=list)
+    # AAA segments outside any EB (payer, receiver, subscriber or dependent loops), by level (HL03):
+    # AAA03 and AAA04.
+    rejections: list[tuple[str, str, str]] = field(default_factory=list)
+    # The HL03 of every level, in order: a dependent's level (23) says the question was about them.
+    levels: list[str] = field(default_factory=list)
 
 
 def map_benefits(transaction: Transaction) -> EligibilityBenefits:
     reading = _read_loops(transaction)
-    # A dependent's 271 carries the subscriber too; the benefits asked about are the dependent's.
-    level = DEPENDENT_LEVEL if any(b.level == DEPENDENT_LEVEL for b in reading.benefits) else SUBSCRIBER_LEVEL
+    # A dependent's 271 carries the subscriber too; the question, and the benefits, are the
+    # dependent's, even when the payer found only the subscriber.
+    level = DEPENDENT_LEVEL if DEPENDENT_LEVEL in reading.levels else SUBSCRIBER_LEVEL
     benefits = [b for b in reading.benefits if b.level == level]
-    if not any(b.information in codes.INFORMATIVE_CODES for b in benefits):
-        # Nothing but a disclaimer (EB*P) or the like: the payer's reason is the answer.
-        if reading.rejections or not benefits:
-            _refuse_answer_without_benefits(reading.rejections)
+    if len({b.hl_id for b in benefits}) > 1 or reading.levels.count(level) > 1:
+        raise BenefitsFileError(MORE_THAN_ONE_PATIENT, f"{reading.levels.count(level)} levels {level}")
+    # Turned down for the payer, the clinic or this patient: whatever else it holds, the answer is
+    # the reason. Turned down for the subscriber of a dependent's question: said beside the figures.
+    turned_down = [
+        (code, follow_up) for at, code, follow_up in reading.rejections if at != _other_person(level)
+    ]
+    if turned_down or not any(b.information in codes.INFORMATIVE_CODES for b in benefits):
+        _refuse_answer_without_benefits(turned_down)
     replies: list[str] = []
     if reading.rejections:
-        replies.append(
-            PART_TURNED_DOWN.format(services="the whole question", reasons=_reasons(reading.rejections))
-        )
+        others = [(code, follow_up) for _at, code, follow_up in reading.rejections]
+        replies.append(PART_TURNED_DOWN.format(services="the subscriber", reasons=_reasons(others)))
     return _figures(
         _medicare_part_b(benefits, replies), reading, reading.people.get(level, _Person()), replies
     )
+
+
+def _other_person(level: str) -> str:
+    return SUBSCRIBER_LEVEL if level == DEPENDENT_LEVEL else DEPENDENT_LEVEL
 
 
 def _medicare_part_b(benefits: list[_Benefit], replies: list[str]) -> list[_Benefit]:
@@ -192,7 +222,7 @@ def _medicare_part_b(benefits: list[_Benefit], replies: list[str]) -> list[_Bene
 
 def _read_loops(transaction: Transaction) -> _Reading:
     reading = _Reading()
-    hl_level = ""
+    hl_level = hl_id = ""
     benefit: _Benefit | None = None
     in_related_entity = False
     for segment in transaction.segments:
@@ -209,14 +239,14 @@ def _read_loops(transaction: Transaction) -> _Reading:
                 if _value(segment, "NM101") in _OTHER_PAYER_ENTITIES and benefit.related_payer is None:
                     benefit.related_payer = _value(segment, "NM103") or None
             continue
-        elif seg_id == "REF" and benefit is not None and benefit.information == codes.OTHER_PAYER:
-            # REF*18: the other payer's plan number; in HETS a Medicare Advantage contract and plan.
-            if _value(segment, "REF01") == PLAN_NUMBER and benefit.plan_number is None:
+        elif seg_id == "REF" and benefit is not None:
+            if _value(segment, "REF01") in PLAN_NUMBERS and benefit.plan_number is None:
                 benefit.plan_number = _value(segment, "REF02") or None
         elif seg_id == "BHT":
             reading.checked_on = _date(_value(segment, "BHT04"))
         elif seg_id == "HL":
-            hl_level, benefit = _value(segment, "HL03"), None
+            hl_level, hl_id, benefit = _value(segment, "HL03"), _value(segment, "HL01"), None
+            reading.levels.append(hl_level)
         elif seg_id == "NM1":
             benefit = None
             _read_name(segment, hl_level, reading)
@@ -227,15 +257,21 @@ def _read_loops(transaction: Transaction) -> _Reading:
                 _value(segment, "DTP02"), _value(segment, "DTP03")
             )
         elif seg_id == "DTP" and benefit is not None and benefit.information == codes.OTHER_PAYER:
-            # The other payer's dates (DTP*290 in HETS): a range's end, or a plan end date.
+            # The other payer's dates (DTP*290 in HETS): a day it started, a range, or a plan end date.
             qualifier, text = _value(segment, "DTP02"), _value(segment, "DTP03")
-            if qualifier == "RD8" or _value(segment, "DTP01") == PLAN_END:
+            if _value(segment, "DTP01") == PLAN_END:
                 benefit.ended = _date_or_end(qualifier, text) or benefit.ended
-        elif seg_id == "AAA":
-            rejection = (_value(segment, "AAA03"), _value(segment, "AAA04"))
-            (reading.rejections if benefit is None else benefit.rejections).append(rejection)
+            elif qualifier == "RD8":
+                benefit.started = _date(text.partition("-")[0]) or benefit.started
+                benefit.ended = _date_or_end(qualifier, text) or benefit.ended
+            elif qualifier == "D8":
+                benefit.started = _date(text) or benefit.started
+        elif seg_id == "AAA" and benefit is None:
+            reading.rejections.append((hl_level, _value(segment, "AAA03"), _value(segment, "AAA04")))
+        elif seg_id == "AAA" and benefit is not None:
+            benefit.rejections.append((_value(segment, "AAA03"), _value(segment, "AAA04")))
         elif seg_id == "EB":
-            benefit = _benefit(segment, hl_level, transaction.repetition_separator)
+            benefit = _benefit(segment, hl_level, hl_id, transaction.repetition_separator)
             reading.benefits.append(benefit)
         elif seg_id == "HSD" and benefit is not None:
             benefit.deliveries.append(
@@ -254,13 +290,16 @@ def _read_name(segment: pyx12.segment.Segment, hl_level: str, reading: _Reading)
         reading.people.setdefault(hl_level, _Person()).last_name = _value(segment, "NM103") or None
 
 
-def _benefit(segment: pyx12.segment.Segment, hl_level: str, repetition_separator: str) -> _Benefit:
+def _benefit(
+    segment: pyx12.segment.Segment, hl_level: str, hl_id: str, repetition_separator: str
+) -> _Benefit:
     # pyx12's Segment does not split repeated values (EB03 30^33^AL); ISA11 says what separates them.
     service_list = _value(segment, "EB03")
     parts = service_list.split(repetition_separator) if repetition_separator else [service_list]
     services = tuple(s for s in parts if s)
     return _Benefit(
         level=hl_level,
+        hl_id=hl_id,
         information=_value(segment, "EB01"),
         coverage_level=_value(segment, "EB02"),
         # An EB without a service type speaks of the plan as a whole.
@@ -316,16 +355,26 @@ class _Chooser:
         self.used.append(chosen)
         return chosen
 
-    def amount(self, information: str, periods: Iterable[str]) -> Decimal | None:
-        """The amount for the first of ``periods`` that the 271 gives one for."""
+    def line(self, information: str, periods: Iterable[str], like: _Benefit | None = None) -> _Benefit | None:
+        """The line giving an amount for the first of ``periods`` that the 271 gives one for; ``like``
+        asks for a line of the same network and service type as that one (a total's "left")."""
         for period in periods:
-            chosen = self.best(_gives_amount(information, period))
+            chosen = self.best(_gives_amount(information, period, like))
             if chosen is not None:
-                return chosen.amount
+                return chosen
         return None
 
-    def remaining(self, information: str, total: Decimal | None, figure: str) -> Decimal | None:
-        remaining = self.amount(information, codes.REMAINING_PERIODS)
+    def amount(
+        self, information: str, periods: Iterable[str], like: _Benefit | None = None
+    ) -> Decimal | None:
+        chosen = self.line(information, periods, like)
+        return chosen.amount if chosen is not None else None
+
+    def remaining(self, information: str, total_line: _Benefit | None, figure: str) -> Decimal | None:
+        """What is left of the year's total, from a line of the total's own network and service type
+        (an out-of-network "left" is not what is left of an in-network total)."""
+        total = total_line.amount if total_line is not None else None
+        remaining = self.amount(information, codes.REMAINING_PERIODS, total_line)
         if remaining is not None and total is not None and remaining > total:
             # More left than the year's total is a misread line (another part's, another period's).
             self.replies.append(
@@ -335,15 +384,23 @@ class _Chooser:
             )
             return None
         if remaining is None and total is not None:
-            met = self.amount(information, [codes.YEAR_TO_DATE])
+            met = self.amount(information, [codes.YEAR_TO_DATE], total_line)
             if met is not None:
                 remaining = max(total - met, Decimal(0))
         return remaining
 
 
-def _gives_amount(information: str, period: str) -> Callable[[_Benefit], bool]:
+def _gives_amount(information: str, period: str, like: _Benefit | None) -> Callable[[_Benefit], bool]:
     def gives(benefit: _Benefit) -> bool:
-        return benefit.information == information and benefit.period == period and benefit.amount is not None
+        same_kind = like is None or (
+            benefit.network == like.network and benefit.service_rank() == like.service_rank()
+        )
+        return (
+            benefit.information == information
+            and benefit.period == period
+            and benefit.amount is not None
+            and same_kind
+        )
 
     return gives
 
@@ -354,21 +411,23 @@ def _figures(
     not_covered = _chiropractic_not_covered(benefits, replies)
     _part_turned_down(benefits, replies)
     chooser = _Chooser(benefits, replies)
-    deductible_year = chooser.amount(codes.DEDUCTIBLE, codes.YEARLY_PERIODS)
-    deductible_remaining = chooser.remaining(codes.DEDUCTIBLE, deductible_year, "deductible")
+    deductible_line = chooser.line(codes.DEDUCTIBLE, codes.YEARLY_PERIODS)
+    deductible_year = deductible_line.amount if deductible_line is not None else None
+    deductible_remaining = chooser.remaining(codes.DEDUCTIBLE, deductible_line, "deductible")
     if deductible_remaining is None and deductible_year == 0:
         deductible_remaining = Decimal(0)
-    out_of_pocket_year = _quietly(chooser, lambda: chooser.amount(codes.OUT_OF_POCKET, codes.YEARLY_PERIODS))
+    out_of_pocket_line = _quietly(chooser, lambda: chooser.line(codes.OUT_OF_POCKET, codes.YEARLY_PERIODS))
     out_of_pocket_remaining = chooser.remaining(
-        codes.OUT_OF_POCKET, out_of_pocket_year, "out-of-pocket maximum"
+        codes.OUT_OF_POCKET, out_of_pocket_line, "out-of-pocket maximum"
     )
     copay_benefit = chooser.best(lambda b: b.information == codes.COPAYMENT and b.amount is not None)
     coinsurance = chooser.best(lambda b: b.information == codes.COINSURANCE and b.percent is not None)
     authorization = chooser.best(lambda b: b.authorization in ("Y", "N"), any_coverage_level=True)
-    visit_limit, visits_used, visits_remaining = _visits(chooser)
+    visit_limit, visits_used, visits_remaining = _visits(chooser, replies)
     in_network = _in_network(chooser.used)
     insurance_type = _coverage(benefits, chooser, lambda b: b.insurance_type)
     plan_name = _coverage(benefits, chooser, lambda b: b.plan_description)
+    plan_number = _coverage(benefits, chooser, lambda b: b.plan_number or "")
     copay = copay_benefit.amount if copay_benefit else None
     waived = _deductible_waived(benefits)
     return EligibilityBenefits(
@@ -377,6 +436,7 @@ def _figures(
         insurance_type=insurance_type,
         insurance_type_label=codes.INSURANCE_TYPE_LABELS.get(insurance_type or ""),
         plan_name=plan_name or reading.payer_name,
+        plan_number=plan_number,
         payer_name=reading.payer_name,
         service_types=_service_types(chooser.used),
         in_network=in_network,
@@ -403,7 +463,7 @@ def _figures(
     )
 
 
-def _quietly(chooser: _Chooser, pick: Callable[[], Decimal | None]) -> Decimal | None:
+def _quietly(chooser: _Chooser, pick: Callable[[], _Benefit | None]) -> _Benefit | None:
     """A figure needed only to work out another: the benefit it came from does not count as used."""
     used = list(chooser.used)
     value = pick()
@@ -447,32 +507,38 @@ _COST_SHARING = frozenset({codes.COINSURANCE, codes.COPAYMENT, codes.DEDUCTIBLE,
 
 def _other_payers(benefits: list[_Benefit]) -> tuple[OtherPayer, ...]:
     """What the EB*R lines say of other payers, each once. The figures never come from them."""
-    payers: list[OtherPayer] = []
-    for benefit in benefits:
-        if benefit.information != codes.OTHER_PAYER:
-            continue
-        payer = OtherPayer(
+    payers = (
+        OtherPayer(
             insurance_type=benefit.insurance_type or None,
             insurance_type_label=codes.INSURANCE_TYPE_LABELS.get(benefit.insurance_type),
             plan_name=benefit.plan_description or None,
             payer_name=benefit.related_payer,
             ended=benefit.ended,
             plan_number=benefit.plan_number,
+            medicare_advantage=codes.names_medicare_advantage(
+                benefit.insurance_type, benefit.plan_number or "", benefit.service_types
+            ),
+            started=benefit.started,
         )
-        if payer not in payers:
-            payers.append(payer)
-    return tuple(payers)
+        for benefit in benefits
+        if benefit.information == codes.OTHER_PAYER
+    )
+    return tuple(dict.fromkeys(payers))
 
 
-def _visits(chooser: _Chooser) -> tuple[int | None, int | None, int | None]:
+def _visits(chooser: _Chooser, replies: list[str]) -> tuple[int | None, int | None, int | None]:
     """Visits from EB09/EB10 (VS visits, 99 used) and from HSD (HSD01 VS), with their period saying
-    whether a count is the limit, the visits used (year to date) or the visits remaining."""
+    whether a count is the year's limit, the visits used (year to date) or the visits remaining. A
+    count per day, week or month ("1 visit per day") is no limit of the year's."""
     facts: dict[str, int] = {}
     for kind in ("limit", "used", "remaining"):
         chosen = chooser.best(functools.partial(_counts_visits, kind=kind))
         if chosen is not None:
             facts[kind] = _visit_count(chosen, kind) or 0
     limit, used, remaining = facts.get("limit"), facts.get("used"), facts.get("remaining")
+    if limit is not None and remaining is not None and remaining > limit:
+        replies.append(IMPOSSIBLE_VISITS.format(remaining=remaining, limit=limit))
+        remaining = None
     if remaining is None and limit is not None and used is not None:
         remaining = max(limit - used, 0)
     if used is None and limit is not None and remaining is not None:
@@ -491,7 +557,14 @@ def _visit_count(benefit: _Benefit, kind: str) -> int | None:
     for qualifier, quantity, period in benefit.deliveries:
         if qualifier == codes.VISITS:
             counts.append((_visit_kind(period or benefit.period), quantity))
-    return next((int(quantity) for found, quantity in counts if found == kind and quantity is not None), None)
+    return next(
+        (
+            int(quantity)
+            for found, quantity in counts
+            if found == kind and quantity is not None and quantity <= MAX_VISITS
+        ),
+        None,
+    )
 
 
 def _counts_visits(benefit: _Benefit, kind: str) -> bool:
@@ -503,7 +576,7 @@ def _visit_kind(period: str) -> str:
         return "remaining"
     if period == codes.YEAR_TO_DATE:
         return "used"
-    return "limit"
+    return "limit" if period in codes.YEARLY_PERIODS else "another period's"
 
 
 def _copay_before_deductible(
@@ -521,10 +594,11 @@ def _copay_before_deductible(
         b
         for b in benefits
         if b.information in (codes.COPAYMENT, codes.DEDUCTIBLE)
+        and b.network != "N"
         and b.rank(any_coverage_level=True) is not None
     ]
     for message in copay.messages + [m for b in related if b is not copay for m in b.messages]:
-        if _COPAY_BEFORE_DEDUCTIBLE.search(message) or _DEDUCTIBLE_WAIVED.search(message):
+        if _COPAY_BEFORE_DEDUCTIBLE.search(message) or _says_deductible_waived(message):
             return True
         if _COPAY_AFTER_DEDUCTIBLE.search(message):
             return False
@@ -549,7 +623,18 @@ def _deductible_waived(benefits: list[_Benefit]) -> bool | None:
     """True when the words (MSG) of any chiropractic line, whatever its EB01, say the deductible is
     waived or does not apply (Aetna: "MANIPULATION BY CHIROPRACTOR/PLAN DED WAIVED" under an EB*F)."""
     messages = [m for b in _chiropractic_lines(benefits) for m in b.messages]
-    return True if any(_DEDUCTIBLE_WAIVED.search(m) for m in messages) else None
+    return True if any(_says_deductible_waived(m) for m in messages) else None
+
+
+def _says_deductible_waived(message: str) -> bool:
+    """Whether the payer's words waive the deductible, for chiropractic or for all it is said of: not
+    "PLAN DOES NOT WAIVE DEDUCTIBLE", not "DEDUCTIBLE WAIVED FOR PREVENTIVE CARE ONLY"."""
+    found = _DEDUCTIBLE_WAIVED.search(message)
+    if found is None or _NOT_WAIVED.search(message):
+        return False
+    before, after = message[: found.start()], message[found.end() :]
+    scoped = _SCOPED.search(after) or re.search(r"\bFOR\b", before, re.IGNORECASE)
+    return not scoped or bool(_ABOUT_CHIROPRACTIC.search(after) or _ABOUT_CHIROPRACTIC.search(before))
 
 
 def _chiropractic_not_covered(benefits: list[_Benefit], replies: list[str]) -> bool | None:
@@ -584,9 +669,14 @@ def _limit_notes(benefits: list[_Benefit]) -> tuple[str, ...]:
     """The payer's words (MSG) on chiropractic lines, then any other line's that name chiropractic
     or manipulation; each once, at most MAX_LIMIT_NOTES."""
     chiropractic = _chiropractic_lines(benefits)
+    about_chiropractic = {id(b) for b in chiropractic}
     messages = [m for b in chiropractic for m in b.messages]
     messages += [
-        m for b in benefits if b not in chiropractic for m in b.messages if _ABOUT_CHIROPRACTIC.search(m)
+        m
+        for b in benefits
+        if id(b) not in about_chiropractic
+        for m in b.messages
+        if _ABOUT_CHIROPRACTIC.search(m)
     ]
     return tuple(dict.fromkeys(messages))[:MAX_LIMIT_NOTES]
 
@@ -611,9 +701,10 @@ def _dollars(amount: Decimal) -> str:
     return f"${amount:,.2f}".replace(".00", "")
 
 
-def _percent(fraction: Decimal) -> int:
-    # X12 sends a percent as a fraction (.2 for 20%); some payers send 20 anyway.
-    return int((fraction * 100 if fraction <= 1 else fraction).to_integral_value())
+def _percent(fraction: Decimal) -> int | None:
+    # X12 sends a percent as a fraction (.2 for 20%); some payers send 20 anyway. Above 100 is none.
+    percent = int((fraction * 100 if fraction <= 1 else fraction).to_integral_value())
+    return percent if percent <= 100 else None
 
 
 def _value(segment: pyx12.segment.Segment, ref_des: str) -> str:
@@ -621,11 +712,11 @@ def _value(segment: pyx12.segment.Segment, ref_des: str) -> str:
 
 
 def _number(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text) if text else None
-    except InvalidOperation:
+    """An amount, percent or count as X12 writes one (a decimal number, at most 15 digits before the
+    point), never below zero: "1E+30", "-25" or "NaN" are no figure a patient could be told."""
+    if not _PLAIN_NUMBER.fullmatch(text):
         return None
-    return number if number is not None and number.is_finite() else None
+    return Decimal(text)
 
 
 def _date_or_end(qualifier: str, text: str) -> datetime.date | None:

@@ -34,7 +34,7 @@ _BOOL_FIELDS = (
     "deductible_waived",
     "prior_authorization",
 )
-_TEXT_FIELDS = ("insurance_type", "insurance_type_label", "plan_name", "payer_name")
+_TEXT_FIELDS = ("insurance_type", "insurance_type_label", "plan_name", "plan_number", "payer_name")
 _TUPLE_FIELDS = ("service_types", "limit_notes", "payer_replies")
 _DATE_FIELDS = ("checked_on", "coverage_ended")
 
@@ -54,10 +54,17 @@ class OtherPayer:
     ended: datetime.date | None = None
     # REF*18 of the EB*R: in HETS, a Medicare Advantage plan's contract and plan number ("H9876 002").
     plan_number: str | None = None
+    # Whether the line names a Medicare Advantage plan, as the reader judged it from the line's
+    # insurance type, plan number and service types (codes.names_medicare_advantage).
+    medicare_advantage: bool = False
+    started: datetime.date | None = None
 
     def current_on(self, day: datetime.date | None) -> bool:
-        """Whether the payer still covers the patient on ``day`` (the 271's date), as far as it says."""
-        return self.ended is None or day is None or self.ended >= day
+        """Whether the payer covers the patient on ``day`` (the 271's date), as far as it says: an
+        enrollment that starts later (a January plan checked in November) does not yet."""
+        if day is None:
+            return True
+        return (self.ended is None or self.ended >= day) and (self.started is None or self.started <= day)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,7 +73,9 @@ class OtherPayer:
             "plan_name": self.plan_name,
             "payer_name": self.payer_name,
             "ended": None if self.ended is None else self.ended.isoformat(),
+            "started": None if self.started is None else self.started.isoformat(),
             "plan_number": self.plan_number,
+            "medicare_advantage": self.medicare_advantage,
         }
 
     @classmethod
@@ -77,8 +86,15 @@ class OtherPayer:
             name: _typed(data, name, str)
             for name in ("insurance_type", "insurance_type_label", "plan_name", "payer_name", "plan_number")
         }
-        ended = _typed(data, "ended", str)
-        return cls(**texts, ended=None if ended is None else datetime.date.fromisoformat(ended))
+        ended, started = _typed(data, "ended", str), _typed(data, "started", str)
+        # A check stored before the reader judged it: HN was then the one sign of Medicare Advantage.
+        advantage = _typed(data, "medicare_advantage", bool)
+        return cls(
+            **texts,
+            ended=None if ended is None else datetime.date.fromisoformat(ended),
+            started=None if started is None else datetime.date.fromisoformat(started),
+            medicare_advantage=texts["insurance_type"] == "HN" if advantage is None else advantage,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,9 @@ class EligibilityBenefits:
     insurance_type: str | None = None
     insurance_type_label: str | None = None
     plan_name: str | None = None
+    # The plan's number on its own coverage line (REF*18 or REF*N6): a Medicare Advantage plan's
+    # contract when it answers for itself as an HMO or PPO.
+    plan_number: str | None = None
     payer_name: str | None = None
     service_types: tuple[str, ...] = ()
     in_network: bool | None = None

@@ -100,6 +100,10 @@ HL_ORDER = (
 BAD_SEGMENT = (
     "This 271 is damaged: it holds a segment that is not X12. Ask the eligibility service for it again."
 )
+OUT_OF_ORDER = (
+    "This 271 is damaged: its segments are not in the order X12 requires (a missing GS, an extra GE "
+    "or IEA, or an empty segment). Ask the eligibility service for it again."
+)
 NO_TRANSACTION = "This X12 file holds no transaction (no ST segment)."
 IS_270 = "This file is not a 271 eligibility response: it is a 270 request."
 IS_835 = "This file is not a 271 eligibility response: it is an 835 payment remittance."
@@ -175,8 +179,16 @@ def read_transaction(text: str) -> Transaction:
         segments = _within_budget(reader)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as error:
         raise BenefitsFileError(ISA_DAMAGED, str(error)) from None
-    reader.cleanup()
-    _refuse_envelope_errors(reader.pop_errors())
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError) as error:
+        # pyx12 trips over some envelopes out of order (no GS, an extra GE or IEA) and over an empty
+        # segment, where it expects one: the file's shape, not ours, so the staff's words say so.
+        raise BenefitsFileError(OUT_OF_ORDER, f"pyx12: {error!r}") from None
+    try:
+        reader.cleanup()
+        errors = reader.pop_errors()
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError) as error:
+        raise BenefitsFileError(OUT_OF_ORDER, f"pyx12: {error!r}") from None
+    _refuse_envelope_errors(errors)
     _refuse_bad_control_values(segments)
     transaction = _first_transaction(segments)
     _refuse_missing_parts(transaction)

@@ -100,12 +100,16 @@ def benefits_check(request_id: int) -> Page:
     if not _ONE_READING_AT_A_TIME.acquire(blocking=False):
         body, status = _refused(found, form, field, SEND_AGAIN, BUSY, ANOTHER_BEING_READ)
         return body, status, {"Retry-After": str(BUSY_RETRY_SECONDS)}
+    refusal: str | None = None
     try:
         benefits = read_271(text)
     except BenefitsFileError as refused:
-        return _refused(found, form, field, refused.message)
+        refusal = refused.message
     finally:
+        # Before the page is drawn: the next check need not wait for it.
         _ONE_READING_AT_A_TIME.release()
+    if refusal is not None:
+        return _refused(found, form, field, refusal)
     check_benefits(db.session, found, benefits, actor=current_user, ip_address=client_address())
     db.session.commit()
     flash("Benefits checked with the payer's 271. The figures are below; the 271 itself was not kept.")

@@ -133,9 +133,24 @@ def test_a_medicare_271_names_the_medicare_advantage_plan_among_the_other_payers
     assert benefits.deductible_year == Decimal("283") and benefits.coinsurance_percent == 20
     assert benefits.other_payers == (
         OtherPayer(
-            "HN", "Medicare Advantage (Medicare risk HMO)", None, "CASCADE GOLD PLUS HMO", None, "H9876 002"
+            "HN",
+            "Medicare Advantage (Medicare risk HMO)",
+            None,
+            "CASCADE GOLD PLUS HMO",
+            None,
+            "H9876 002",
+            medicare_advantage=True,
+            started=date(2026, 1, 1),
         ),
-        OtherPayer("OT", "Other", None, "NORTHWEST RX PART D PLAN", date(2025, 12, 31), "S4321 010"),
+        OtherPayer(
+            "OT",
+            "Other",
+            None,
+            "NORTHWEST RX PART D PLAN",
+            date(2025, 12, 31),
+            "S4321 010",
+            started=date(2024, 1, 1),
+        ),
     )
     assert benefits.subscriber_last_name == "HALE"
 
@@ -152,7 +167,13 @@ def test_a_provider_in_an_other_payers_loop_is_not_its_name():
         )
     )
     assert read_271(text).other_payers == (
-        OtherPayer("HN", "Medicare Advantage (Medicare risk HMO)", None, "SOUND ADVANTAGE PPO"),
+        OtherPayer(
+            "HN",
+            "Medicare Advantage (Medicare risk HMO)",
+            None,
+            "SOUND ADVANTAGE PPO",
+            medicare_advantage=True,
+        ),
     )
 
 

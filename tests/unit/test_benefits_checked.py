@@ -155,7 +155,9 @@ def test_a_medigap_plan_among_the_other_payers_switches_nothing():
 
 
 def test_a_medicare_advantage_plan_that_ended_before_the_271_switches_nothing():
-    plan = OtherPayer("HN", None, None, "OLD ADVANTAGE HMO", ended=date(2025, 12, 31))
+    plan = OtherPayer(
+        "HN", None, None, "OLD ADVANTAGE HMO", ended=date(2025, 12, 31), medicare_advantage=True
+    )
     benefits = EligibilityBenefits(
         active=True, insurance_type="MB", checked_on=date(2026, 4, 15), other_payers=(plan,)
     )
@@ -165,7 +167,7 @@ def test_a_medicare_advantage_plan_that_ended_before_the_271_switches_nothing():
 
 
 def test_only_a_medicare_271_makes_an_other_payer_the_coverage():
-    plan = OtherPayer("HN", None, None, "SOME ADVANTAGE HMO")
+    plan = OtherPayer("HN", None, None, "SOME ADVANTAGE HMO", medicare_advantage=True)
     benefits = EligibilityBenefits(active=True, insurance_type="C1", other_payers=(plan,))
     assert medicare_advantage_plan(benefits) is None
     assert checked_answers(answers(), benefits).coverage is Coverage.PRIVATE

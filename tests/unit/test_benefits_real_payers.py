@@ -336,3 +336,176 @@ def test_a_271_silent_on_the_copay_and_the_deductible_keeps_the_if_in_the_rebuil
     )
     note = build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
     assert "If your plan skips the deductible for visits with a copay, you pay less." in note.estimate
+
+
+# From a review against the guide (what a front desk could otherwise email).
+
+
+def test_a_visit_cap_per_day_is_not_the_years_limit():
+    text = interchange(
+        subscriber("EB*1**30*PR*X", "EB*F*IND*33********Y", "HSD*VS*1***7*1", "HSD*VS*20***22*1")
+    )
+    assert read_271(text).visit_limit == 20
+    monthly = interchange(subscriber("EB*1**30*PR*X", "EB*F*IND*33", "HSD*VS*12***34*1"))
+    assert read_271(monthly).visit_limit is None
+
+
+def test_more_visits_left_than_the_limit_are_not_shown_and_lifetime_ones_are_not_this_years():
+    text = interchange(subscriber("EB*1**30", "EB*F*IND*33***23***VS*20", "EB*F*IND*33***29***VS*45"))
+    benefits = read_271(text)
+    assert benefits.visit_limit == 20 and benefits.visits_remaining is None
+    assert any("45 visits left of a limit of 20" in reply for reply in benefits.payer_replies)
+    lifetime = interchange(subscriber("EB*1**30", "EB*F*IND*33***33***VS*150"))
+    assert read_271(lifetime).visits_remaining is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "PLAN DOES NOT WAIVE DEDUCTIBLE",
+        "NO DEDUCTIBLE MET",
+        "NO DEDUCTIBLE INFORMATION ON FILE",
+        "DEDUCTIBLE DOES NOT APPLY TO OFFICE VISITS",
+        "DEDUCTIBLE WAIVED FOR PREVENTIVE CARE ONLY",
+        "DED WAIVED IN NETWORK ONLY",
+    ],
+)
+def test_words_that_do_not_waive_the_deductible_for_chiropractic(message: str):
+    text = interchange(
+        subscriber(
+            "EB*1**30*PR*X",
+            "EB*C*IND*30***23*1000*****Y",
+            "EB*C*IND*30***29*800*****Y",
+            "EB*B*IND*33***27*25*****Y",
+            f"MSG*{message}",
+        )
+    )
+    benefits = read_271(text)
+    assert benefits.deductible_waived is None
+    assert benefits.copay_before_deductible is not True
+
+
+def test_a_waiver_on_the_plans_deductible_for_other_care_or_out_of_network_is_none():
+    text = interchange(
+        subscriber(
+            "EB*1**30*PR*X",
+            "EB*C*IND*30***23*1000*****Y",
+            "MSG*DEDUCTIBLE WAIVED FOR PREVENTIVE SERVICES",
+            "EB*C*IND*33***23*3000*****N",
+            "MSG*DED WAIVED",
+            "EB*B*IND*33***27*25*****Y",
+        )
+    )
+    benefits = read_271(text)
+    assert benefits.deductible_waived is None and benefits.copay_before_deductible is None
+
+
+def test_two_patients_in_one_transaction_are_refused_not_merged():
+    text = interchange(
+        [
+            "BHT*0022*11*TRACE9*20260801*090000",
+            "HL*1**20*1",
+            "NM1*PR*2*EXAMPLE HEALTH PLAN*****PI*EX01",
+            "HL*2*1*21*1",
+            "NM1*1P*2*CASCADE HEADACHE AND NECK CLINIC*****XX*1234567893",
+            "HL*3*2*22*0",
+            "NM1*IL*1*ALPHA*ANN",
+            "DMG*D8*19700101*F",
+            "EB*1**30*PR*GOLD PPO",
+            "EB*B*IND*33***27*25*****Y",
+            "HL*4*2*22*0",
+            "NM1*IL*1*BETA*BOB",
+            "DMG*D8*19900101*M",
+            "EB*6**30*PR*OLD PLAN",
+        ]
+    )
+    assert refusal(text).message.startswith("This 271 holds the benefits of more than one person.")
+
+
+def test_a_dependent_the_payer_did_not_find_is_refused_not_read_as_the_subscriber():
+    text = interchange(
+        subscriber(
+            "EB*1**30*PR*GOLD PPO",
+            "EB*B*IND*33***27*25*****Y",
+            "HL*4*3*23*0",
+            "NM1*03*1*DOE*KID",
+            "DMG*D8*20150101*M",
+            "AAA*N**67*C",
+        )
+    )
+    message = refusal(text).message
+    assert "the payer could not find the patient (reason 67)" in message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "EB*C*IND*30***23*1E+30",
+        "EB*A*IND*33*****-9E+999999",
+        "EB*C*IND*30***23*9E+999999",
+        "EB*A*IND*33*****5E+20",
+        "EB*B*IND*33***27*-25",
+        "EB*A*IND*33*****NaN",
+        "EB*F*IND*33***23***VS*-5",
+        "EB*A*IND*33*****250",
+    ],
+)
+def test_a_number_x12_would_not_write_is_no_figure(line: str):
+    benefits = read_271(interchange(subscriber("EB*1**30*PR*X", line)))
+    figures = (benefits.deductible_year, benefits.copay, benefits.coinsurance_percent, benefits.visit_limit)
+    assert figures == (None, None, None, None)
+
+
+def test_a_left_from_another_network_is_not_what_is_left_of_this_total():
+    text = interchange(
+        subscriber(
+            "EB*1**30",
+            "EB*C*IND*30***23*500*****Y",
+            "EB*C*IND*30***23*2000*****N",
+            "EB*C*IND*30***29*400*****N",
+        )
+    )
+    benefits = read_271(text)
+    assert benefits.deductible_year == 500 and benefits.deductible_remaining is None
+
+
+def test_an_enrollment_that_starts_after_the_271s_date_is_not_the_patients_plan_yet():
+    text = hets(
+        "EB*R**30*HN",
+        "REF*18*H1234 001",
+        "DTP*290*RD8*20270101-20271231",
+    )
+    assert medicare_advantage_plan(read_271(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "why"),
+    [
+        (["EB*R**88*OT", "REF*18*E4744 001"], "a drug plan"),
+        (["EB*R**30*12", "REF*18*R10023456"], "an employer's plan, Medicare secondary"),
+    ],
+)
+def test_lines_that_look_like_a_contract_but_are_no_medicare_advantage_plan(lines: list[str], why: str):
+    assert medicare_advantage_plan(read_271(hets(*lines))) is None, why
+
+
+def test_a_medicare_advantage_plan_answering_as_an_hmo_is_medicare_advantage():
+    text = interchange(
+        subscriber("EB*1**30*HM*HUMANA GOLD PLUS H1036-077 MEDICARE ADVANTAGE", "REF*N6*H1036-077")
+    )
+    assert coverage_from_271(read_271(text), Coverage.NOT_SURE) is Coverage.MEDICARE_ADVANTAGE
+    plain_hmo = interchange(subscriber("EB*1**30*HM*GOLD 123 PLAN"))
+    assert coverage_from_271(read_271(plain_hmo), Coverage.NOT_SURE) is Coverage.PRIVATE
+
+
+def test_a_chiropractic_line_is_read_in_linear_time():
+    pairs = [f"EB*B*IND*33***27*{n}*****Y~EB*B*IND*30***27*{n}*****Y" for n in range(1, 1200)]
+    text = interchange(subscriber("EB*1**30", *"~".join(pairs).split("~")))
+    started = time.perf_counter()
+    read_271(text)
+    assert time.perf_counter() - started < 1.5
+
+
+def test_spine_surgery_words_are_no_chiropractic_note():
+    text = interchange(subscriber("EB*1**30", "MSG*SPINAL CORD STIMULATOR PRECERT", "MSG*SPINE SURGERY"))
+    assert read_271(text).limit_notes == ()
