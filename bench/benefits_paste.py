@@ -57,19 +57,23 @@ PASTE_TIMEOUT_SECONDS = 120
 VISITOR_EVERY = 0.05
 
 
-def nested_271(levels: int) -> str:
-    """A 271 whose subscriber has ``levels`` HL levels below it, each the child of the one before."""
-    segments = [
+def _to_the_subscriber(has_levels_below: bool) -> list[str]:
+    """A 271's segments from ST to the subscriber's name (HL 20, 21, 22)."""
+    return [
         "ST*271*0001*005010X279A1",
         "BHT*0022*11*X*20260415*1015",
         "HL*1**20*1",
         "NM1*PR*2*PAYER*****PI*1",
         "HL*2*1*21*1",
         "NM1*1P*2*CLINIC*****XX*1234567893",
-        "HL*3*2*22*1",
+        f"HL*3*2*22*{int(has_levels_below)}",
         "NM1*IL*1*DOE*JANE****MI*1",
-        "EB*1**30",
     ]
+
+
+def nested_271(levels: int) -> str:
+    """A 271 whose subscriber has ``levels`` HL levels below it, each the child of the one before."""
+    segments = [*_to_the_subscriber(has_levels_below=True), "EB*1**30"]
     segments += [f"HL*{number}*{number - 1}*23*1" for number in range(4, 4 + levels)]
     segments.append(f"SE*{len(segments) + 1}*0001")
     return _interchange(segments)
@@ -80,17 +84,7 @@ def widest_271() -> str:
     MAX_ELEMENTS elements, each an EB of as many elements as that leaves."""
     count = MAX_SEGMENTS - 20
     wide = "EB*" + "*".join(["1"] * (MAX_ELEMENTS // count - 1))
-    segments = [
-        "ST*271*0001*005010X279A1",
-        "BHT*0022*11*X*20260415*1015",
-        "HL*1**20*1",
-        "NM1*PR*2*PAYER*****PI*1",
-        "HL*2*1*21*1",
-        "NM1*1P*2*CLINIC*****XX*1234567893",
-        "HL*3*2*22*0",
-        "NM1*IL*1*DOE*JANE****MI*1",
-        *[wide] * count,
-    ]
+    segments = [*_to_the_subscriber(has_levels_below=False), *[wide] * count]
     segments.append(f"SE*{len(segments) + 1}*0001")
     return _interchange(segments)
 

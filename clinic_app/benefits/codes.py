@@ -16,10 +16,8 @@ _TABLES = tomllib.loads((Path(__file__).with_name("x12_codes.toml")).read_text(e
 CHIROPRACTIC = "33"
 HEALTH_BENEFIT_PLAN_COVERAGE = "30"
 
+
 # EB01 (data element 1390), grouped by what the reader does with each.
-ELIGIBILITY_WORDS: dict[str, str] = {code: entry["words"] for code, entry in _TABLES["eligibility"].items()}
-
-
 def _eligibility(kind: str) -> frozenset[str]:
     return frozenset(code for code, entry in _TABLES["eligibility"].items() if entry["kind"] == kind)
 

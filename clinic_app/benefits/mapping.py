@@ -22,6 +22,7 @@ from clinic_app.benefits import codes
 from clinic_app.benefits.errors import BenefitsFileError
 from clinic_app.benefits.model import EligibilityBenefits, OtherPayer
 from clinic_app.benefits.reading import Transaction
+from clinic_app.coverage import dollars
 
 MORE_THAN_ONE_PATIENT = (
     "This 271 holds the benefits of more than one person. Paste one patient's response, or ask the "
@@ -378,9 +379,7 @@ class _Chooser:
         if remaining is not None and total is not None and remaining > total:
             # More left than the year's total is a misread line (another part's, another period's).
             self.replies.append(
-                IMPOSSIBLE_REMAINING.format(
-                    remaining=_dollars(remaining), total=_dollars(total), figure=figure
-                )
+                IMPOSSIBLE_REMAINING.format(remaining=dollars(remaining), total=dollars(total), figure=figure)
             )
             return None
         if remaining is None and total is not None:
@@ -695,10 +694,6 @@ def _in_network(used: list[_Benefit]) -> bool | None:
     if "N" in networks:
         return False
     return None
-
-
-def _dollars(amount: Decimal) -> str:
-    return f"${amount:,.2f}".replace(".00", "")
 
 
 def _percent(fraction: Decimal) -> int | None:

@@ -169,24 +169,19 @@ def read_transaction(text: str) -> Transaction:
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
     except pyx12.errors.X12Error as error:
         raise BenefitsFileError(ISA_DAMAGED, str(error)) from None
-    if reader.icvn == "00401":
-        raise BenefitsFileError(OLD_VERSION, "ISA12 is 00401")
     _refuse_shared_separators(reader)
     if not _delimiters_look_right(reader):
         raise BenefitsFileError(ISA_DAMAGED, f"delimiters read from ISA: {reader.get_term()!r}")
     _refuse_oversized(text, reader.seg_term, reader.ele_term)
     try:
         segments = _within_budget(reader)
+        reader.cleanup()
+        errors = reader.pop_errors()
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as error:
         raise BenefitsFileError(ISA_DAMAGED, str(error)) from None
     except (IndexError, KeyError, ValueError, TypeError, AttributeError) as error:
         # pyx12 trips over some envelopes out of order (no GS, an extra GE or IEA) and over an empty
         # segment, where it expects one: the file's shape, not ours, so the staff's words say so.
-        raise BenefitsFileError(OUT_OF_ORDER, f"pyx12: {error!r}") from None
-    try:
-        reader.cleanup()
-        errors = reader.pop_errors()
-    except (IndexError, KeyError, ValueError, TypeError, AttributeError) as error:
         raise BenefitsFileError(OUT_OF_ORDER, f"pyx12: {error!r}") from None
     _refuse_envelope_errors(errors)
     _refuse_bad_control_values(segments)

@@ -279,9 +279,9 @@ def test_a_few_hundred_levels_are_refused_too():
     assert refusal(nested_271(60)).message.startswith("This file holds 63 levels (HL segments)")
 
 
-def test_the_aetna_waiver_gives_the_copay_from_the_first_visit_in_the_rebuilt_note():
-    """The review's Aetna 271: the note rebuilt from it said about $160 for the first visit, the
-    deductible first, instead of the copay from the first visit."""
+def aetna_note(*more: str):
+    """The note rebuilt from an Aetna 271 with a $1,500 deductible left and a $35 chiropractic copay,
+    and ``more`` lines after them."""
     from clinic_app.benefits.checked import checked_answers
     from clinic_app.coverage import build_note
     from tests.unit.coverage_helpers import CLINIC, answers
@@ -292,11 +292,16 @@ def test_the_aetna_waiver_gives_the_copay_from_the_first_visit_in_the_rebuilt_no
             "EB*C*IND*30*PR**23*1500*****Y",
             "EB*C*IND*30*PR**29*1500*****Y",
             "EB*B*IND*33*PR**27*35*****Y",
-            "EB*F*IND*33*PR**23*****VS*20**Y",
-            "MSG*MANIPULATION BY CHIROPRACTOR/PLAN DED WAIVED",
+            *more,
         )
     )
-    note = build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
+    return build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
+
+
+def test_the_aetna_waiver_gives_the_copay_from_the_first_visit_in_the_rebuilt_note():
+    """The review's Aetna 271: the note rebuilt from it said about $160 for the first visit, the
+    deductible first, instead of the copay from the first visit."""
+    note = aetna_note("EB*F*IND*33*PR**23*****VS*20**Y", "MSG*MANIPULATION BY CHIROPRACTOR/PLAN DED WAIVED")
     assert any(
         "$35 copay for each visit, even before you meet the deductible" in line for line in note.estimate
     )
@@ -322,19 +327,7 @@ def test_a_real_hets_5010_answer_made_whole_gives_part_b_figures_only():
 
 
 def test_a_271_silent_on_the_copay_and_the_deductible_keeps_the_if_in_the_rebuilt_note():
-    from clinic_app.benefits.checked import checked_answers
-    from clinic_app.coverage import build_note
-    from tests.unit.coverage_helpers import CLINIC, answers
-
-    text = interchange(
-        subscriber(
-            "EB*1*IND*30*PR*OPEN ACCESS AETNA SELECT",
-            "EB*C*IND*30*PR**23*1500*****Y",
-            "EB*C*IND*30*PR**29*1500*****Y",
-            "EB*B*IND*33*PR**27*35*****Y",
-        )
-    )
-    note = build_note(checked_answers(answers(Coverage.PRIVATE), read_271(text)), CLINIC)
+    note = aetna_note()
     assert "If your plan skips the deductible for visits with a copay, you pay less." in note.estimate
 
 
